@@ -1,0 +1,827 @@
+"""The one owner of the rules at the MATLAB <-> Python boundary.
+
+Every transpose, dtype mapping, index shift and ROI rule that pybridge applies
+lives here; the rest of the package calls these functions.
+
+========================  =====================================  ==========================
+thing                     MATLAB side                            Python core
+========================  =====================================  ==========================
+image stack               H x W x C x N (column-major)           N x C x H x W
+single image              H x W (x C)                            C x H x W or H x W
+masks                     logical                                bool
+labels, indices           1-based                                0-based
+bounding box / ROI        [x y width height], 1-based pixels     (row0, col0, row1, col1),
+                                                                 0-based, end-exclusive
+results with parts        struct                                 dict
+lists of things           cell                                   list
+text                      char                                   str
+========================  =====================================  ==========================
+
+Numeric classes (``to_matlab`` / ``from_matlab``):
+
+=============  ================  =============================================
+numpy dtype    MATLAB class      note
+=============  ================  =============================================
+float64        double
+float32        single
+float16        single            widened (exact); MATLAB has no half type
+int8..int64    int8..int64
+uint8..uint64  uint8..uint64
+bool           logical
+complex        (refused)         pass ``a.real`` and ``a.imag`` separately
+object, str    (refused)         convert to a numeric dtype first
+=============  ================  =============================================
+
+A MATLAB array always has at least two dimensions: a 1-D numpy array becomes a
+1 x N row vector (as MATLAB's ``py.`` and matlabengine do) and a 0-d array a
+1 x 1 scalar. Trailing singleton dimensions past the second are dropped, as
+``size`` in MATLAB drops them.
+"""
+
+from __future__ import annotations
+
+import array
+import difflib
+import numbers
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+if TYPE_CHECKING:  # pragma: no cover
+    import torch
+
+__all__ = [
+    "MATLAB_CLASSES",
+    "LAYOUTS",
+    "from_matlab",
+    "to_matlab",
+    "matlab_class",
+    "matlab_to_numpy",
+    "numpy_to_matlab",
+    "matlab_to_torch",
+    "torch_to_matlab",
+    "mask_from_matlab",
+    "labels_from_matlab",
+    "labels_to_matlab",
+    "index_to_zero_based",
+    "index_to_one_based",
+    "roi_from_matlab",
+    "roi_to_matlab",
+    "validate_roi",
+    "struct_to_dict",
+    "dict_to_struct",
+    "cell_to_list",
+    "list_to_cell",
+]
+
+#: MATLAB class name -> numpy dtype.
+MATLAB_CLASSES: dict[str, np.dtype] = {
+    "double": np.dtype(np.float64),
+    "single": np.dtype(np.float32),
+    "int8": np.dtype(np.int8),
+    "uint8": np.dtype(np.uint8),
+    "int16": np.dtype(np.int16),
+    "uint16": np.dtype(np.uint16),
+    "int32": np.dtype(np.int32),
+    "uint32": np.dtype(np.uint32),
+    "int64": np.dtype(np.int64),
+    "uint64": np.dtype(np.uint64),
+    "logical": np.dtype(np.bool_),
+}
+_CLASS_OF_DTYPE = {dt: name for name, dt in MATLAB_CLASSES.items()}
+
+#: Layouts of image stacks on the MATLAB side, with the axis each letter maps to
+#: in the Python core's N x C x H x W.
+LAYOUTS = ("HW", "HWC", "HWN", "HWCN")
+_PY_AXIS = {"N": 0, "C": 1, "H": 2, "W": 3}
+
+
+# --------------------------------------------------------------------------
+# helpers
+# --------------------------------------------------------------------------
+
+
+def _describe(x: Any) -> str:
+    if isinstance(x, np.ndarray):
+        return f"ndarray of shape {x.shape} and dtype {x.dtype}"
+    if _is_engine_array(x):
+        return f"matlab.{type(x).__name__} of size {tuple(x.size)}"
+    return f"{type(x).__module__}.{type(x).__qualname__}".replace("builtins.", "")
+
+
+def _is_engine_array(x: Any) -> bool:
+    """True for matlabengine's array types (real or faithful fake)."""
+    return (
+        type(x).__name__ in MATLAB_CLASSES
+        and hasattr(x, "size")
+        and (hasattr(x, "_data") or hasattr(x, "toarray"))
+        and "matlab" in type(x).__module__
+    )
+
+
+def _check_dtype(a: np.ndarray, *, what: str = "array") -> None:
+    kind = a.dtype.kind
+    if kind in "biuf":
+        return
+    if kind == "c":
+        raise TypeError(
+            f"{what} is complex ({a.dtype}); pybridge passes real arrays only. "
+            "Pass the real and imaginary parts separately (a.real, a.imag)."
+        )
+    if kind == "O":
+        raise TypeError(
+            f"{what} has dtype object (shape {a.shape}); expected a numeric or logical array. "
+            "Ragged nested lists or mixed types make object arrays: make every row the same "
+            "length and every element a number, or pass a list of arrays as a cell (list_to_cell)."
+        )
+    raise TypeError(
+        f"{what} has dtype {a.dtype}, which has no MATLAB class; expected one of "
+        f"{', '.join(sorted(str(d) for d in _CLASS_OF_DTYPE))}. "
+        "Convert it first, e.g. a.astype(np.float64)."
+    )
+
+
+def _matlab_shape(shape: tuple[int, ...]) -> tuple[int, ...]:
+    """MATLAB's view of a shape: at least 2-D, no trailing singletons past the 2nd."""
+    if len(shape) == 0:
+        return (1, 1)
+    if len(shape) == 1:
+        return (1, shape[0])
+    shape = tuple(shape)
+    while len(shape) > 2 and shape[-1] == 1:
+        shape = shape[:-1]
+    return shape
+
+
+def _as_matlab_shape(a: np.ndarray) -> np.ndarray:
+    shape = _matlab_shape(a.shape)
+    if shape == a.shape:
+        return a
+    if a.ndim <= 1:
+        return a.reshape(shape)  # a view: 1-D -> 1 x N
+    return a.reshape(shape, order="A")  # dropping trailing 1s never moves data
+
+
+def _engine_to_numpy(x: Any) -> np.ndarray:
+    dtype = MATLAB_CLASSES[type(x).__name__]
+    size = tuple(int(s) for s in x.size)
+    if getattr(x, "_is_complex", False):
+        raise TypeError(
+            f"matlab.{type(x).__name__} of size {size} is complex; pybridge passes real "
+            "arrays only. Send real(x) and imag(x) separately."
+        )
+    data = getattr(x, "_data", None)
+    if data is None:
+        data = x.toarray()
+    flat = np.frombuffer(data, dtype=np.uint8 if dtype == np.bool_ else dtype)
+    if dtype == np.bool_:
+        flat = flat.view(np.bool_)
+    if flat.size != int(np.prod(size)):
+        raise ValueError(
+            f"matlab.{type(x).__name__} holds {flat.size} elements but its size is {size}"
+        )
+    return flat.reshape(size, order="F")
+
+
+def _from_sequence(x: Sequence) -> np.ndarray:
+    try:
+        a = np.array(x)
+    except ValueError as err:  # numpy >= 1.24 refuses ragged input
+        raise ValueError(
+            f"expected a rectangular nested list of numbers; got a ragged {type(x).__name__} "
+            f"({err}). Make every row the same length, or pass a list of arrays as a cell "
+            "(list_to_cell)."
+        ) from err
+    if a.dtype.kind in "OUS":
+        kinds = sorted({type(v).__name__ for v in np.ravel(np.array(x, dtype=object))})
+        raise TypeError(
+            f"expected a nested list of numbers or bools; got elements of type {kinds}. "
+            "Convert the elements to numbers, or pass text as str."
+        )
+    return a
+
+
+# --------------------------------------------------------------------------
+# values
+# --------------------------------------------------------------------------
+
+
+def from_matlab(x: Any) -> Any:
+    """Turn whatever MATLAB's ``py.``, matlabengine or oct2py handed over into numpy.
+
+    Parameters
+    ----------
+    x : ndarray, memoryview, array.array, matlab.double (and the other matlab
+        array types), oct2py result, nested list/tuple, scalar, str, dict
+        Numeric and logical arrays in MATLAB's layout (column-major, shape kept).
+
+    Returns
+    -------
+    ndarray or str or dict or list
+        Numeric input gives an ndarray with MATLAB's shape (at least 2-D; a
+        scalar is 1 x 1) and element order. Memory is viewed, not copied,
+        wherever the input exposes it (ndarray, memoryview, array.array,
+        matlab arrays). ``str`` stays ``str``; a dict (struct) gives a dict
+        with converted values; an oct2py cell gives a list.
+
+    Raises
+    ------
+    TypeError
+        Complex, object or text arrays, or an unsupported type.
+    ValueError
+        Ragged nested lists.
+
+    Examples
+    --------
+    >>> import array
+    >>> from_matlab(array.array("d", [1, 2, 3])).shape
+    (1, 3)
+    >>> from_matlab([[1, 2], [3, 4]])[1, 0]
+    np.int64(3)
+    """
+    if isinstance(x, str):
+        return x
+    if isinstance(x, np.ndarray):
+        if type(x).__name__ == "Cell":  # oct2py's cell arrays
+            return cell_to_list(x)
+        if x.dtype.kind == "O":
+            # oct2py and scipy.io hand MATLAB cells over as object arrays.
+            return cell_to_list(x)
+        _check_dtype(x)
+        return _as_matlab_shape(x)
+    if isinstance(x, (bool, np.bool_)):
+        return np.full((1, 1), bool(x))
+    if isinstance(x, numbers.Number) or isinstance(x, np.generic):
+        a = np.asarray(x)
+        _check_dtype(a, what=f"scalar {x!r}")
+        return a.reshape(1, 1)
+    if isinstance(x, memoryview):
+        try:
+            a = np.asarray(x)
+        except (TypeError, ValueError) as err:
+            raise TypeError(
+                f"memoryview with format {x.format!r} is not a numeric buffer numpy can view "
+                f"({err}); pass a numeric or logical MATLAB array"
+            ) from err
+        _check_dtype(a, what=f"memoryview of format {x.format!r}")
+        return _as_matlab_shape(a)
+    if isinstance(x, array.array):
+        # MATLAB's py. passes 1-by-N vectors as array.array: a row vector.
+        a = np.frombuffer(x, dtype=x.typecode) if len(x) else np.zeros(0, dtype=x.typecode)
+        _check_dtype(a, what=f"array.array of typecode {x.typecode!r}")
+        return a.reshape(1, -1)
+    if _is_engine_array(x):
+        return _as_matlab_shape(_engine_to_numpy(x))
+    if isinstance(x, Mapping):
+        return struct_to_dict(x)
+    if isinstance(x, (list, tuple)):
+        if len(x) == 0:
+            return np.zeros((0, 0))  # oct2py returns [] for MATLAB's []
+        return _as_matlab_shape(_from_sequence(x))
+    if x is None:
+        return np.zeros((0, 0))
+    if hasattr(x, "__array__") or hasattr(x, "__array_interface__"):
+        return from_matlab(np.asarray(x))
+    raise TypeError(
+        f"cannot convert {_describe(x)} from MATLAB; expected a numeric or logical array "
+        "(ndarray, memoryview, array.array, matlab.double...), a scalar, str, dict or list"
+    )
+
+
+def matlab_class(a: np.ndarray | np.dtype) -> str:
+    """The MATLAB class a numpy array or dtype becomes (``'double'``, ``'logical'``...).
+
+    Examples
+    --------
+    >>> matlab_class(np.zeros(3, dtype=np.uint8))
+    'uint8'
+    >>> matlab_class(np.dtype("float16"))
+    'single'
+    """
+    dtype = np.dtype(a.dtype if isinstance(a, np.ndarray) else a)
+    if dtype == np.float16:
+        return "single"
+    if dtype.kind in "biuf" and dtype.newbyteorder("=") in _CLASS_OF_DTYPE:
+        return _CLASS_OF_DTYPE[dtype.newbyteorder("=")]
+    _check_dtype(np.empty(0, dtype=dtype))
+    raise TypeError(f"dtype {dtype} has no MATLAB class")  # pragma: no cover
+
+
+def to_matlab(a: Any, *, engine: bool = False) -> Any:
+    """Prepare a Python value for MATLAB.
+
+    Parameters
+    ----------
+    a : array_like, str, dict, list, tuple, scalar or None
+        The value to hand to MATLAB.
+    engine : bool, default False
+        Return matlabengine array types (``matlab.double``...) instead of numpy
+        arrays; needs the ``matlab`` package (MATLAB's engine, or the test fake).
+
+    Returns
+    -------
+    ndarray (Fortran-ordered, at least 2-D) or matlab array or str or dict or list
+        Numeric arrays come back in MATLAB's column-major layout, which
+        ``double()``, ``single()``, ``int32()``, ``logical()``... in MATLAB
+        convert element for element. An array that already is
+        Fortran-contiguous, native-endian and of a MATLAB class is returned as
+        a view (no copy); otherwise exactly one copy is made. ``None`` gives
+        an empty 0 x 0 double (MATLAB's ``[]``); a dict gives a dict of
+        converted values (a struct); a list of non-numbers gives a list (a cell).
+
+    Raises
+    ------
+    TypeError
+        Complex, object, text or datetime arrays.
+
+    Examples
+    --------
+    >>> m = to_matlab(np.arange(6).reshape(2, 3))
+    >>> m.shape, m.flags.f_contiguous
+    ((2, 3), True)
+    >>> to_matlab(np.array([1.0, 2.0])).shape   # 1-D is a row vector, as in MATLAB
+    (1, 2)
+    """
+    if a is None:
+        a = np.zeros((0, 0))
+    if isinstance(a, str):
+        return a
+    if isinstance(a, Mapping):
+        return dict_to_struct(a, engine=engine)
+    if isinstance(a, (bool, np.bool_)) and not engine:
+        return bool(a)
+    if isinstance(a, (int, float)) and not isinstance(a, bool) and not engine:
+        return a
+    if isinstance(a, (list, tuple)) and a and not _is_numeric_sequence(a):
+        return list_to_cell(a, engine=engine)
+    if _is_torch_tensor(a):
+        a = a.detach().cpu().numpy()
+    arr = from_matlab(a) if not isinstance(a, np.ndarray) else a
+    if isinstance(arr, (list, dict, str)):
+        return arr
+    _check_dtype(arr)
+    if arr.dtype == np.float16:
+        arr = arr.astype(np.float32, order="F")
+    elif not arr.dtype.isnative:
+        arr = arr.astype(arr.dtype.newbyteorder("="), order="F")
+    arr = _as_matlab_shape(arr)
+    if not arr.flags.f_contiguous:
+        arr = np.asfortranarray(arr)
+    if engine:
+        return _numpy_to_engine(arr)
+    return arr
+
+
+def _is_numeric_sequence(a: Sequence) -> bool:
+    first = a[0]
+    while isinstance(first, (list, tuple)) and first:
+        first = first[0]
+    return isinstance(first, (numbers.Number, np.generic, bool))
+
+
+def _is_torch_tensor(a: Any) -> bool:
+    return type(a).__module__.startswith("torch") and hasattr(a, "detach")
+
+
+def _numpy_to_engine(arr: np.ndarray) -> Any:
+    try:
+        import matlab  # noqa: PLC0415  (optional: MATLAB's engine)
+    except ImportError as err:
+        from ._errors import EngineNotFoundError
+
+        raise EngineNotFoundError(
+            "to_matlab(..., engine=True) needs MATLAB's Python package 'matlab' "
+            "(pip install matlabengine, which needs an installed MATLAB); "
+            "use engine=False to get numpy arrays instead"
+        ) from err
+    cls = getattr(matlab, matlab_class(arr))
+    # A flat column-major buffer plus size is the documented fast path.
+    flat = arr.ravel(order="F")
+    if arr.dtype == np.bool_:
+        return cls(flat.tolist(), size=arr.shape) if arr.size else cls(size=arr.shape)
+    return cls(flat, size=arr.shape) if arr.size else cls(size=arr.shape)
+
+
+# --------------------------------------------------------------------------
+# image stacks
+# --------------------------------------------------------------------------
+
+
+def _check_layout(layout: str) -> str:
+    if not isinstance(layout, str) or layout.upper() not in LAYOUTS:
+        close = difflib.get_close_matches(str(layout).upper(), LAYOUTS, n=1)
+        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        raise ValueError(f"'layout' must be one of {LAYOUTS}; got {layout!r}{hint}")
+    return layout.upper()
+
+
+def matlab_to_numpy(x: Any, layout: str = "HWCN") -> np.ndarray:
+    """MATLAB image stack -> numpy N x C x H x W (a view where memory allows).
+
+    Parameters
+    ----------
+    x : MATLAB numeric or logical array (anything :func:`from_matlab` takes)
+        ``H x W``, ``H x W x C``, ``H x W x N`` or ``H x W x C x N`` as named
+        by ``layout``. Trailing singleton dimensions may be missing (MATLAB
+        drops them: an H x W x 1 x 1 stack arrives as H x W).
+    layout : {'HWCN', 'HWC', 'HWN', 'HW'}
+        What the MATLAB dimensions mean.
+
+    Returns
+    -------
+    ndarray of shape (N, C, H, W)
+        Same dtype; no copy (a transposed view of MATLAB's memory).
+
+    Raises
+    ------
+    ValueError
+        The array has more dimensions than the layout names.
+
+    Examples
+    --------
+    >>> stack = np.zeros((60, 50, 1, 7), order="F")   # H x W x C x N in MATLAB
+    >>> matlab_to_numpy(stack).shape
+    (7, 1, 60, 50)
+    """
+    layout = _check_layout(layout)
+    a = from_matlab(x)
+    if not isinstance(a, np.ndarray):
+        raise TypeError(f"expected an image stack ({layout}); got {_describe(x)}")
+    if a.ndim > len(layout):
+        raise ValueError(
+            f"image stack must be {' x '.join(layout)}; got shape {a.shape} with {a.ndim} "
+            f"dimensions (use layout='HWCN' for a stack of multi-channel images)"
+        )
+    a = a.reshape(a.shape + (1,) * (len(layout) - a.ndim), order="A")
+    full = "".join(c for c in layout)
+    # add the missing axes of N x C x H x W as singletons at the end, then permute
+    missing = [c for c in "NCHW" if c not in full]
+    a = a.reshape(a.shape + (1,) * len(missing), order="A")
+    full += "".join(missing)
+    order = [full.index(c) for c in "NCHW"]
+    return a.transpose(order)
+
+
+def numpy_to_matlab(a: Any, layout: str = "HWCN") -> np.ndarray:
+    """numpy N x C x H x W -> MATLAB image stack in ``layout`` (column-major).
+
+    Parameters
+    ----------
+    a : ndarray of shape (N, C, H, W)
+        Also accepted: (C, H, W) and (H, W), read as N = 1 and C = 1.
+    layout : {'HWCN', 'HWC', 'HWN', 'HW'}
+        The MATLAB layout to produce; the axes it omits must have length 1.
+
+    Returns
+    -------
+    ndarray, Fortran-contiguous
+        No copy when the input's memory already is in that order (for
+        example the result of :func:`matlab_to_numpy`), one copy otherwise.
+
+    Examples
+    --------
+    >>> numpy_to_matlab(np.zeros((7, 1, 60, 50))).shape
+    (60, 50, 1, 7)
+    >>> numpy_to_matlab(np.zeros((7, 1, 60, 50)), layout="HWN").shape
+    (60, 50, 7)
+    """
+    layout = _check_layout(layout)
+    a = np.asarray(a) if not _is_torch_tensor(a) else a.detach().cpu().numpy()
+    _check_dtype(a, what="image stack")
+    if a.ndim == 2:
+        a = a[None, None]
+    elif a.ndim == 3:
+        a = a[None]
+    elif a.ndim != 4:
+        raise ValueError(
+            f"expected an N x C x H x W stack (or C x H x W, H x W); got shape {a.shape}"
+        )
+    for c in "NC":
+        if c not in layout and a.shape[_PY_AXIS[c]] != 1:
+            raise ValueError(
+                f"layout {layout!r} has no {c} axis but the stack has {c} = "
+                f"{a.shape[_PY_AXIS[c]]} (shape {a.shape}); use layout='HWCN'"
+            )
+    b = a.transpose([_PY_AXIS[c] for c in layout + "".join(c for c in "NC" if c not in layout)])
+    b = b.reshape(b.shape[: len(layout)], order="A") if b.ndim > len(layout) else b
+    return to_matlab(b)
+
+
+def matlab_to_torch(
+    x: Any, layout: str = "HWCN", *, dtype: torch.dtype | None = None, device: Any = None
+) -> torch.Tensor:
+    """MATLAB image stack -> torch tensor N x C x H x W.
+
+    At most one copy: the data is viewed, then copied once into contiguous
+    torch memory (needed for convolutions) in the requested dtype/device.
+
+    Parameters
+    ----------
+    x : MATLAB numeric or logical array
+        See :func:`matlab_to_numpy`.
+    layout : {'HWCN', 'HWC', 'HWN', 'HW'}
+    dtype : torch.dtype, optional
+        Keep the input's dtype when None.
+    device : torch.device or str, optional
+
+    Returns
+    -------
+    torch.Tensor of shape (N, C, H, W)
+
+    Examples
+    --------
+    >>> matlab_to_torch(np.ones((4, 5, 1, 2))).shape
+    torch.Size([2, 1, 4, 5])
+    """
+    import torch
+
+    a = matlab_to_numpy(x, layout)
+    if dtype is None:
+        out = torch.empty(a.shape, dtype=_torch_dtype(a.dtype), device="cpu")
+        np.copyto(out.numpy(), a, casting="no")
+        return out.to(device) if device is not None else out
+    if device is None or str(device) == "cpu":
+        t = torch.from_numpy(np.ascontiguousarray(a))
+        return t.to(dtype=dtype).contiguous()
+    return torch.from_numpy(a.copy()).to(device=device, dtype=dtype)
+
+
+def _torch_dtype(dt: np.dtype):
+    import torch
+
+    try:
+        return torch.from_numpy(np.empty(0, dtype=dt)).dtype
+    except TypeError as err:
+        raise TypeError(f"torch has no dtype for numpy {dt}; convert it first") from err
+
+
+def torch_to_matlab(t: torch.Tensor, layout: str = "HWCN") -> np.ndarray:
+    """torch tensor N x C x H x W -> MATLAB image stack (numpy, column-major).
+
+    The tensor is detached and moved to the CPU; its dtype is kept. One copy
+    at most (none for a CPU tensor whose memory already is column-major).
+
+    Examples
+    --------
+    >>> import torch
+    >>> torch_to_matlab(torch.zeros(3, 1, 8, 9)).shape
+    (8, 9, 1, 3)
+    """
+    return numpy_to_matlab(t.detach().cpu().numpy(), layout)
+
+
+# --------------------------------------------------------------------------
+# masks, labels, indices, ROIs
+# --------------------------------------------------------------------------
+
+
+def mask_from_matlab(x: Any, *, name: str = "mask") -> np.ndarray:
+    """A MATLAB logical (or 0/1 numeric) array -> bool ndarray in MATLAB's shape.
+
+    Raises
+    ------
+    ValueError
+        NaN values, or values other than 0 and 1 in a numeric mask.
+
+    Examples
+    --------
+    >>> mask_from_matlab([[0, 1], [1, 0]]).dtype
+    dtype('bool')
+    """
+    a = from_matlab(x)
+    if not isinstance(a, np.ndarray):
+        raise TypeError(f"{name} must be a logical array; got {_describe(x)}")
+    if a.dtype == np.bool_:
+        return a
+    if a.dtype.kind == "f" and np.isnan(a).any():
+        raise ValueError(
+            f"{name} must be logical; got a {a.dtype} array with {int(np.isnan(a).sum())} NaN "
+            "values (a mask has only true/false: replace NaN, e.g. m(isnan(m)) = 0)"
+        )
+    bad = (a != 0) & (a != 1)
+    if bad.any():
+        raise ValueError(
+            f"{name} must be logical (0/1); got a {a.dtype} array with values such as "
+            f"{a[bad].flat[0]!r} (threshold it first, e.g. m > 0.5)"
+        )
+    return a.astype(bool)
+
+
+def index_to_zero_based(idx: Any) -> np.ndarray:
+    """MATLAB 1-based indices -> 0-based int64 indices (any shape).
+
+    Raises
+    ------
+    ValueError
+        Values below 1 or not whole numbers.
+
+    Examples
+    --------
+    >>> index_to_zero_based([1, 2, 10]).tolist()
+    [[0, 1, 9]]
+    """
+    a = np.asarray(from_matlab(idx))
+    if a.dtype == np.bool_:
+        raise TypeError(
+            "expected 1-based indices; got a logical array (use find(mask) in MATLAB, "
+            "or pass the mask itself)"
+        )
+    if a.size and (a.dtype.kind == "f" and not np.all(np.isfinite(a) & (a == np.round(a)))):
+        raise ValueError(f"indices must be whole numbers; got {a[a != np.round(a)].flat[0]!r}")
+    if a.size and a.min() < 1:
+        raise ValueError(
+            f"MATLAB indices start at 1; got {a.min()!r} (0-based input? use it directly)"
+        )
+    return a.astype(np.int64) - 1
+
+
+def index_to_one_based(idx: Any) -> np.ndarray:
+    """0-based indices -> MATLAB 1-based indices, as doubles (what MATLAB indexes with).
+
+    Examples
+    --------
+    >>> index_to_one_based(np.array([0, 4])).tolist()
+    [[1.0, 5.0]]
+    """
+    a = np.asarray(idx)
+    if a.dtype.kind not in "iu":
+        if a.dtype.kind == "f" and np.all(a == np.round(a)):
+            a = a.astype(np.int64)
+        else:
+            raise TypeError(f"expected integer indices; got dtype {a.dtype}")
+    if a.size and a.min() < 0:
+        raise ValueError(f"0-based indices must be >= 0; got {a.min()}")
+    return to_matlab(a.astype(np.float64) + 1.0)
+
+
+def labels_from_matlab(y: Any, *, n_classes: int | None = None) -> np.ndarray:
+    """MATLAB class labels (1-based, or 0/1 for binary labels) -> 0-based int64 vector.
+
+    MATLAB's Deep Learning Toolbox numbers categories from 1; the course data
+    labels normal tissue 0 and microcalcification 1. Both are accepted: a
+    label vector whose values are all in {0, 1} is taken as it is, anything
+    else is shifted from 1-based.
+
+    Examples
+    --------
+    >>> labels_from_matlab([1, 2, 2]).tolist()
+    [0, 1, 1]
+    >>> labels_from_matlab([0, 1, 1]).tolist()
+    [0, 1, 1]
+    """
+    a = from_matlab(y)
+    if not isinstance(a, np.ndarray):
+        raise TypeError(f"labels must be a numeric vector; got {_describe(y)}")
+    if a.ndim > 2 or (a.ndim == 2 and min(a.shape) > 1):
+        raise ValueError(f"labels must be a vector; got shape {a.shape}")
+    a = a.reshape(-1)
+    if a.dtype == np.bool_:
+        return a.astype(np.int64)
+    if a.size and a.dtype.kind == "f" and not np.all(np.isfinite(a) & (a == np.round(a))):
+        raise ValueError("labels must be whole numbers (class indices); got non-integers or NaN")
+    a = a.astype(np.int64)
+    if a.size and a.min() >= 0 and a.max() <= 1 and (n_classes is None or n_classes == 2):
+        return a
+    out = index_to_zero_based(a).reshape(-1)
+    if n_classes is not None and out.size and out.max() >= n_classes:
+        raise ValueError(f"labels go up to {out.max() + 1} but there are {n_classes} classes")
+    return out
+
+
+def labels_to_matlab(y: Any, *, one_based: bool = False) -> np.ndarray:
+    """0-based labels -> MATLAB double column vector (0/1 kept unless ``one_based``)."""
+    a = np.asarray(y).reshape(-1)
+    return to_matlab((a.astype(np.float64) + (1.0 if one_based else 0.0)).reshape(-1, 1))
+
+
+def roi_from_matlab(rect: Any, shape: tuple[int, int] | None = None) -> tuple[int, int, int, int]:
+    """MATLAB ``[x y width height]`` (1-based pixels) -> ``(row0, col0, row1, col1)``.
+
+    ``x`` is the column and ``y`` the row of the top-left pixel, as in
+    ``imcrop`` and ``rectangle``; the result is 0-based and end-exclusive, so
+    ``image[row0:row1, col0:col1]`` is the same pixels as MATLAB's
+    ``image(y:y+height-1, x:x+width-1)``.
+
+    Parameters
+    ----------
+    rect : 4-element numeric vector
+    shape : (H, W), optional
+        When given, the ROI must lie inside an image of this shape.
+
+    Examples
+    --------
+    >>> roi_from_matlab([10, 20, 5, 3])
+    (19, 9, 22, 14)
+    """
+    a = from_matlab(rect)
+    if not isinstance(a, np.ndarray) or a.size != 4:
+        raise ValueError(
+            f"ROI must be [x y width height] (4 numbers, 1-based); got {_describe(rect)}"
+            + (f" with {a.size} elements" if isinstance(a, np.ndarray) else "")
+        )
+    x, y, w, h = (float(v) for v in a.reshape(-1))
+    if not all(np.isfinite([x, y, w, h])) or any(v != round(v) for v in (x, y, w, h)):
+        raise ValueError(f"ROI [x y width height] must hold whole pixels; got {[x, y, w, h]}")
+    if x < 1 or y < 1:
+        raise ValueError(f"ROI [x y width height] is 1-based: x and y must be >= 1; got x={x:g}, y={y:g}")
+    if w < 1 or h < 1:
+        raise ValueError(f"ROI width and height must be >= 1; got width={w:g}, height={h:g}")
+    roi = (int(y) - 1, int(x) - 1, int(y + h) - 1, int(x + w) - 1)
+    if shape is not None:
+        _check_roi_inside(roi, shape)
+    return roi
+
+
+def roi_to_matlab(roi: Sequence[int], shape: tuple[int, int] | None = None) -> np.ndarray:
+    """``(row0, col0, row1, col1)`` (0-based, end-exclusive) -> MATLAB ``[x y width height]``.
+
+    Examples
+    --------
+    >>> roi_to_matlab((19, 9, 22, 14)).tolist()
+    [[10.0, 20.0, 5.0, 3.0]]
+    """
+    r = validate_roi(roi, shape)
+    row0, col0, row1, col1 = r
+    return to_matlab(np.array([col0 + 1, row0 + 1, col1 - col0, row1 - row0], dtype=np.float64))
+
+
+def validate_roi(roi: Any, shape: tuple[int, int] | None = None) -> tuple[int, int, int, int]:
+    """Check a Python ROI ``(row0, col0, row1, col1)`` and return it as ints."""
+    try:
+        vals = [v for v in roi]
+    except TypeError as err:
+        raise TypeError(f"ROI must be (row0, col0, row1, col1); got {roi!r}") from err
+    if len(vals) != 4 or any(float(v) != int(v) for v in vals):
+        raise ValueError(
+            f"ROI must be 4 whole numbers (row0, col0, row1, col1), 0-based, end-exclusive; got {roi!r}"
+        )
+    row0, col0, row1, col1 = (int(v) for v in vals)
+    if row0 < 0 or col0 < 0 or row1 <= row0 or col1 <= col0:
+        raise ValueError(
+            f"ROI (row0, col0, row1, col1) needs 0 <= row0 < row1 and 0 <= col0 < col1; got {roi!r}"
+        )
+    if shape is not None:
+        _check_roi_inside((row0, col0, row1, col1), shape)
+    return row0, col0, row1, col1
+
+
+def _check_roi_inside(roi: tuple[int, int, int, int], shape: tuple[int, ...]) -> None:
+    h, w = shape[:2]
+    if roi[2] > h or roi[3] > w:
+        raise ValueError(
+            f"ROI rows {roi[0]}:{roi[2]}, columns {roi[1]}:{roi[3]} fall outside the "
+            f"{h} x {w} image; shrink the ROI"
+        )
+
+
+# --------------------------------------------------------------------------
+# struct <-> dict, cell <-> list
+# --------------------------------------------------------------------------
+
+
+def struct_to_dict(s: Mapping) -> dict:
+    """MATLAB struct (a dict from ``py.``/oct2py) -> dict with converted values."""
+    if not isinstance(s, Mapping):
+        raise TypeError(f"expected a struct (dict); got {_describe(s)}")
+    return {str(k): from_matlab(v) for k, v in s.items()}
+
+
+def dict_to_struct(d: Mapping, *, engine: bool = False) -> dict:
+    """dict -> something MATLAB's ``struct()`` converts: str keys that are valid field names.
+
+    Raises
+    ------
+    ValueError
+        A key that is not a valid MATLAB field name.
+    """
+    out = {}
+    for k, v in d.items():
+        if not isinstance(k, str) or not k.isidentifier() or k.startswith("_") or len(k) > 63:
+            raise ValueError(
+                f"struct field names must be MATLAB identifiers (a letter, then letters, digits "
+                f"or underscores, at most 63 characters); got {k!r}"
+            )
+        out[k] = to_matlab(v, engine=engine)
+    return out
+
+
+def cell_to_list(c: Any) -> list:
+    """MATLAB cell (tuple from ``py.``, object array from oct2py) -> list of converted values.
+
+    Cells are read in column-major order, the order MATLAB's ``c(:)`` gives.
+    """
+    if isinstance(c, np.ndarray):
+        items = c.ravel(order="F").tolist()
+    elif isinstance(c, (list, tuple)):
+        items = list(c)
+    else:
+        raise TypeError(f"expected a cell (tuple or list); got {_describe(c)}")
+    return [from_matlab(v) for v in items]
+
+
+def list_to_cell(items: Sequence, *, engine: bool = False) -> list:
+    """list -> a list MATLAB's ``cell()`` converts, each element converted."""
+    if not isinstance(items, (list, tuple)):
+        raise TypeError(f"expected a list or tuple; got {_describe(items)}")
+    return [to_matlab(v, engine=engine) for v in items]

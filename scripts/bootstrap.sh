@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# Set-up shared by scripts/lab.sh and scripts/test.sh: a virtual environment
+# with pybridge and its Python packages, and GNU Octave with its image package.
+# Sourced, not run: it leaves the virtual environment active.
+# Variables: PYBRIDGE_VENV (default .venv), PYTHON (default python3),
+# PYBRIDGE_NO_OCTAVE=1 to skip the Octave install (its tests then skip).
+
+_pb_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+_pb_venv=${PYBRIDGE_VENV:-$_pb_root/.venv}
+_pb_python=${PYTHON:-python3}
+
+_pb_die() { printf 'pybridge set-up: %s\n' "$*" >&2; exit 1; }
+_pb_say() { printf '[pybridge set-up] %s\n' "$*" >&2; }
+
+# Run a command as root: directly when we are root, through sudo when it
+# works without a password, otherwise not at all (return 1).
+_pb_as_root() {
+    if [ "$(id -u)" = 0 ]; then "$@"
+    elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then sudo "$@"
+    else return 1
+    fi
+}
+
+_pb_apt_updated=0
+_pb_apt_install() {
+    command -v apt-get >/dev/null 2>&1 || return 1
+    if [ "$_pb_apt_updated" = 0 ]; then
+        _pb_as_root apt-get update -qq >&2 || return 1
+        _pb_apt_updated=1
+    fi
+    _pb_as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >&2
+}
+
+# 1. Python >= 3.10 with venv.
+command -v "$_pb_python" >/dev/null 2>&1 || _pb_die "no '$_pb_python' found: install Python >= 3.10 (Debian: apt-get install python3 python3-venv)"
+"$_pb_python" -c 'import sys; sys.exit(sys.version_info < (3, 10))' \
+    || _pb_die "pybridge needs Python >= 3.10; '$_pb_python' is $("$_pb_python" -V 2>&1). Set PYTHON=/path/to/python3.11"
+if [ ! -x "$_pb_venv/bin/python" ]; then
+    _pb_say "creating the virtual environment $_pb_venv"
+    if ! "$_pb_python" -m venv "$_pb_venv" >&2; then
+        _pb_apt_install python3-venv && "$_pb_python" -m venv "$_pb_venv" >&2 \
+            || _pb_die "could not create a virtual environment: install python3-venv (apt-get install python3-venv)"
+    fi
+fi
+# shellcheck disable=SC1091
+. "$_pb_venv/bin/activate"
+
+# 2. Python packages. torch first, pinned: 2.13.0 is the CPU build pip finds
+#    on the course machines; anything looser pulls GBs of CUDA wheels.
+_pb_stamp="$_pb_venv/.pybridge-installed"
+_pb_want=$(cat "$_pb_root/pyproject.toml" "${BASH_SOURCE[0]}" | cksum | cut -d' ' -f1)
+if [ ! -f "$_pb_stamp" ] || [ "$(cat "$_pb_stamp")" != "$_pb_want" ]; then
+    _pb_say "installing Python packages (torch 2.13.0 CPU, numpy, scikit-learn, oct2py, test tools)"
+    python -m pip install -q --upgrade pip >&2 || _pb_die "pip could not upgrade itself (network or registry problem?)"
+    python -m pip install -q "torch==2.13.0" >&2 || _pb_die "pip could not install torch==2.13.0"
+    python -m pip install -q -e "$_pb_root[octave,test]" >&2 || _pb_die "pip could not install pybridge's packages (see the pip output above)"
+    echo "$_pb_want" > "$_pb_stamp"
+fi
+
+# 3. GNU Octave and its image package (the engine when MATLAB is absent).
+if [ "${PYBRIDGE_NO_OCTAVE:-0}" != 1 ]; then
+    if ! command -v octave-cli >/dev/null 2>&1; then
+        _pb_say "installing GNU Octave (Debian packages octave, octave-image)"
+        _pb_apt_install octave octave-image \
+            || _pb_die "GNU Octave is missing and cannot be installed from here (needs root or password-less sudo, and apt-get). Install it: sudo apt-get install octave octave-image   (or set PYBRIDGE_NO_OCTAVE=1 to run without it)"
+    fi
+    if ! octave-cli --no-gui --norc --eval "pkg load image" >/dev/null 2>&1; then
+        _pb_say "installing Octave's image package (Debian package octave-image)"
+        _pb_apt_install octave-image \
+            || _pb_die "Octave's image package is missing: sudo apt-get install octave-image"
+    fi
+fi
+unset _pb_stamp _pb_want

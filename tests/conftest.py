@@ -1,0 +1,51 @@
+"""Shared pytest fixtures: seeded RNGs, the fake ``matlab`` package, tool probes."""
+
+from __future__ import annotations
+
+import shutil
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+TESTS = Path(__file__).resolve().parent
+ROOT = TESTS.parent
+if str(TESTS) not in sys.path:
+    sys.path.insert(0, str(TESTS))
+
+HAVE_OCTAVE = shutil.which("octave-cli") is not None
+
+
+@pytest.fixture
+def rng(request) -> np.random.Generator:
+    """A generator seeded from the test's name: reproducible, never shared."""
+    seed = sum(request.node.nodeid.encode()) % (2**32)
+    return np.random.default_rng(seed)
+
+
+@pytest.fixture
+def fake_matlab(monkeypatch):
+    """Install the faithful fake of MATLAB's ``matlab`` package as ``matlab``.
+
+    The repository's own ``matlab/`` folder (the .m code) would otherwise be
+    importable as a namespace package when the repo root is on sys.path.
+    """
+    import fake_matlab as fake
+
+    monkeypatch.setitem(sys.modules, "matlab", fake)
+    try:
+        import fake_matlab.engine as fake_engine  # written with the engine issue
+    except ImportError:
+        fake_engine = None
+    if fake_engine is not None:
+        monkeypatch.setitem(sys.modules, "matlab.engine", fake_engine)
+        monkeypatch.setattr(fake, "engine", fake_engine, raising=False)
+    return fake
+
+
+def pytest_collection_modifyitems(config, items):
+    skip_octave = pytest.mark.skip(reason="GNU Octave (octave-cli) is not on PATH")
+    for item in items:
+        if "requires_octave" in item.keywords and not HAVE_OCTAVE:
+            item.add_marker(skip_octave)
