@@ -62,6 +62,8 @@ __all__ = [
     "matlab_to_torch",
     "torch_to_matlab",
     "mask_from_matlab",
+    "batch_from_matlab",
+    "batch_to_matlab",
     "labels_from_matlab",
     "labels_to_matlab",
     "index_to_zero_based",
@@ -569,6 +571,37 @@ def torch_to_matlab(t: torch.Tensor, layout: str = "HWCN") -> np.ndarray:
     (8, 9, 1, 3)
     """
     return numpy_to_matlab(t.detach().cpu().numpy(), layout)
+
+
+def batch_from_matlab(x: Any) -> np.ndarray:
+    """MATLAB batch (samples along the last dimension) -> numpy with samples first.
+
+    MATLAB stacks samples along the last dimension (H x W x N masks,
+    H x W x D x N volumes); Python stacks them along the first. Returns a view.
+
+    Examples
+    --------
+    >>> batch_from_matlab(np.zeros((5, 6, 3), order="F")).shape
+    (3, 5, 6)
+    """
+    a = from_matlab(x)
+    if not isinstance(a, np.ndarray):
+        raise TypeError(f"expected a numeric or logical batch; got {_describe(x)}")
+    return np.moveaxis(a, -1, 0)
+
+
+def batch_to_matlab(a: Any) -> np.ndarray:
+    """numpy with samples first -> MATLAB batch with samples along the last dimension.
+
+    Examples
+    --------
+    >>> batch_to_matlab(np.zeros((3, 5, 6))).shape
+    (5, 6, 3)
+    """
+    a = np.asarray(a)
+    if a.ndim < 2:
+        return to_matlab(a.reshape(-1, 1) if a.ndim == 1 else a)
+    return to_matlab(np.moveaxis(a, 0, -1))
 
 
 # --------------------------------------------------------------------------
