@@ -1,0 +1,191 @@
+"""Tests of the shared torch utilities (pybridge._training, pybridge._augment)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+from numpy.testing import assert_allclose, assert_array_equal
+
+from pybridge._augment import Augmenter, make_augmenter
+from pybridge._errors import PyBridgeError
+from pybridge._training import (
+    fit_network,
+    load_model,
+    predict_batches,
+    resolve_device,
+    save_model,
+    seed_everything,
+    split_train_val,
+)
+
+BCE = torch.nn.functional.binary_cross_entropy_with_logits
+
+
+def test_resolve_device():
+    assert resolve_device("cpu") == torch.device("cpu")
+    expected = "cuda" if torch.cuda.is_available() else "cpu"
+    assert resolve_device(None).type == expected
+    assert resolve_device("auto").type == expected
+    with pytest.raises(ValueError, match="device must be"):
+        resolve_device("gpu0")
+    if not torch.cuda.is_available():
+        with pytest.raises(ValueError, match="sees none"):
+            resolve_device("cuda")
+
+
+def test_split_is_stratified_and_disjoint():
+    y = np.array([0] * 30 + [1] * 10)
+    tr, va = split_train_val(40, 0.2, stratify=y, seed=1)
+    assert len(va) == 8 and len(tr) == 32
+    assert not set(tr) & set(va)
+    assert y[va].sum() == 2  # 1 in 4 are positive, in the held-out part too
+    with pytest.raises(ValueError, match="fraction"):
+        split_train_val(10, 1.0)
+
+
+def _toy(rng, n=64):
+    X = rng.normal(size=(n, 3)).astype(np.float32)
+    y = (X @ np.array([1.0, -2.0, 0.5]) > 0).astype(np.float32)[:, None]
+    return torch.from_numpy(X), torch.from_numpy(y)
+
+
+def _train(X, y, seed):
+    seed_everything(seed)
+    net = torch.nn.Sequential(torch.nn.Linear(3, 8), torch.nn.ReLU(), torch.nn.Linear(8, 1))
+    opt = torch.optim.SGD(net.parameters(), lr=0.2, momentum=0.9)
+    h = fit_network(net, X, y, loss_fn=BCE, optimizer=opt, epochs=15, batch_size=16,
+                    stratify=y[:, 0].numpy(), seed=seed, progress=False,
+                    metric=lambda yt, lg: float(((lg > 0).float() == yt).float().mean()),
+                    metric_name="val_accuracy")
+    return net, h
+
+
+def test_fit_learns_and_records_history(rng):
+    X, y = _toy(rng)
+    net, h = _train(X, y, seed=0)
+    n_ep = len(h["loss"])
+    assert set(h) == {"loss", "val_loss", "val_accuracy", "lr", "best_epoch"}
+    assert len(h["val_loss"]) == len(h["lr"]) == len(h["val_accuracy"]) == n_ep
+    assert h["loss"][-1] < h["loss"][0]
+    assert not net.training
+    # the best weights were restored: the validation loss now equals the best one
+    assert 0 <= h["best_epoch"][0] < n_ep
+    acc = float(((predict_batches(net, X) > 0).float() == y).float().mean())
+    assert acc > 0.8
+
+
+def test_fit_is_reproducible(rng):
+    X, y = _toy(rng)
+    a, ha = _train(X, y, seed=5)
+    b, hb = _train(X, y, seed=5)
+    for (ka, va), (kb, vb) in zip(a.state_dict().items(), b.state_dict().items(), strict=True):
+        assert ka == kb
+        assert torch.equal(va, vb)
+    assert ha["loss"] == hb["loss"]
+    c, _ = _train(X, y, seed=6)
+    assert not torch.equal(a[0].weight, c[0].weight)
+
+
+def test_fit_without_validation_and_bad_args(rng):
+    X, y = _toy(rng, 20)
+    net = torch.nn.Linear(3, 1)
+    opt = torch.optim.SGD(net.parameters(), lr=0.1)
+    h = fit_network(net, X, y, loss_fn=BCE, optimizer=opt, epochs=3, validation=None, progress=False)
+    assert len(h["loss"]) == 3 and all(np.isnan(h["val_loss"]))
+    with pytest.raises(ValueError, match="same number of samples"):
+        fit_network(net, X, y[:5], loss_fn=BCE, optimizer=opt, progress=False)
+    with pytest.raises(ValueError, match="epochs"):
+        fit_network(net, X, y, loss_fn=BCE, optimizer=opt, epochs=0, progress=False)
+
+
+def test_lr_reduced_on_plateau(rng):
+    X, y = _toy(rng, 32)
+    net = torch.nn.Linear(3, 1)
+    opt = torch.optim.SGD(net.parameters(), lr=0.0)  # nothing improves: a plateau
+    opt.param_groups[0]["lr"] = 1e-3
+    h = fit_network(net, X, torch.rand_like(y), loss_fn=BCE, optimizer=opt, epochs=12,
+                    lr_patience=1, lr_factor=0.5, early_stopping=None, progress=False,
+                    validation=(X, torch.full_like(y, 0.5)))
+    assert min(h["lr"]) < 1e-3
+
+
+def test_save_load_round_trip(tmp_path):
+    net = torch.nn.Sequential(torch.nn.Conv2d(1, 2, 3), torch.nn.BatchNorm2d(2))
+    p = save_model(tmp_path / "m.safetensors", net, {"arch": {"k": 3}, "mean": 0.5})
+    state, meta = load_model(p)
+    assert meta["arch"] == {"k": 3} and meta["mean"] == 0.5 and meta["format_version"] == 1
+    for k, v in net.state_dict().items():
+        assert torch.equal(state[k], v)
+    # the file is plain safetensors: a second reader sees the same tensors
+    from safetensors.numpy import load_file
+
+    assert_allclose(load_file(str(p))["0.weight"], net[0].weight.detach().numpy())
+    with pytest.raises(FileNotFoundError, match="est.save"):
+        load_model(tmp_path / "missing.safetensors")
+    (tmp_path / "junk.safetensors").write_bytes(b"not a model")
+    with pytest.raises(PyBridgeError, match="not a safetensors"):
+        load_model(tmp_path / "junk.safetensors")
+    with pytest.raises(TypeError, match="JSON"):
+        save_model(tmp_path / "x.safetensors", net, {"bad": object()})
+
+
+# ---------------------------------------------------------------- augmentation
+
+def test_quarter_turns_and_flips_permute_pixels_exactly(rng):
+    aug = Augmenter(max_angle=0, max_shift=0, scale=(1, 1))
+    x = torch.from_numpy(rng.random((16, 1, 6, 6)).astype(np.float32))
+    y, _ = aug(x, generator=torch.Generator().manual_seed(0))
+    seen = set()
+    for i in range(16):
+        # each output is one of the 8 symmetries of the square, computed by numpy
+        syms = [np.rot90(f, k) for f in (x[i, 0].numpy(), x[i, 0].numpy()[:, ::-1]) for k in range(4)]
+        match = [j for j, s in enumerate(syms) if np.allclose(y[i, 0].numpy(), s, atol=1e-5)]
+        assert match, "output is not a flip/rotation of the input"
+        seen.add(match[0])
+    assert len(seen) >= 4  # the draws really vary
+
+
+def test_identity_when_everything_off(rng):
+    aug = Augmenter(flip=False, rotate90=False, max_angle=0, max_shift=0, scale=(1, 1))
+    x = torch.from_numpy(rng.random((3, 2, 5, 7)).astype(np.float32))
+    y, _ = aug(x, generator=torch.Generator().manual_seed(1))
+    assert_allclose(y.numpy(), x.numpy(), atol=1e-5)
+
+
+def test_masks_follow_images_and_reflect_fill(rng):
+    aug = Augmenter(max_angle=15, max_shift=0.15, scale=(0.8, 1.2))
+    # the image is the mask itself: after the transform they must still agree
+    m = torch.from_numpy(rng.random((8, 1, 20, 20)) > 0.5)
+    x = m.float()
+    y, ym = aug(x, m, generator=torch.Generator().manual_seed(2))
+    assert ym.dtype == torch.bool and ym.shape == m.shape
+    agree = ((y > 0.5) == ym).float().mean()
+    assert agree > 0.75
+    # reflect fill: a constant image stays constant (nothing dark dragged in)
+    c = torch.full((4, 1, 10, 10), 0.7)
+    yc, _ = aug(c, generator=torch.Generator().manual_seed(3))
+    assert_allclose(yc.numpy(), 0.7, atol=1e-5)
+
+
+def test_augment_is_seeded():
+    aug = Augmenter()
+    x = torch.rand(4, 1, 8, 8, generator=torch.Generator().manual_seed(0))
+    a, _ = aug(x, generator=torch.Generator().manual_seed(9))
+    b, _ = aug(x, generator=torch.Generator().manual_seed(9))
+    assert_array_equal(a.numpy(), b.numpy())
+
+
+def test_make_augmenter_options():
+    assert make_augmenter(None) is None and make_augmenter(False) is None
+    assert make_augmenter(True) == Augmenter()
+    assert make_augmenter({"flip": False}).flip is False
+    assert Augmenter(**Augmenter().to_dict()) == Augmenter()
+    with pytest.raises(ValueError, match="unknown augmentation"):
+        make_augmenter({"flipp": True})
+    with pytest.raises(TypeError, match="augment must be"):
+        make_augmenter("yes")
+    with pytest.raises(ValueError, match="scale"):
+        Augmenter(scale=(1.2, 0.8))
+    with pytest.raises(ValueError, match="N x C x H x W"):
+        Augmenter()(torch.zeros(3, 3), generator=torch.Generator())
