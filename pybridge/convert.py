@@ -43,6 +43,7 @@ from __future__ import annotations
 import array
 import difflib
 import numbers
+import warnings
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -52,6 +53,7 @@ if TYPE_CHECKING:  # pragma: no cover
     import torch
 
 __all__ = [
+    "CONVERSION_TABLE",
     "MATLAB_CLASSES",
     "LAYOUTS",
     "from_matlab",
@@ -98,6 +100,35 @@ _CLASS_OF_DTYPE = {dt: name for name, dt in MATLAB_CLASSES.items()}
 LAYOUTS = ("HW", "HWC", "HWN", "HWCN")
 _PY_AXIS = {"N": 0, "C": 1, "H": 2, "W": 3}
 
+
+#: The conversion table: (numpy dtype, numpy shape) -> (MATLAB class, MATLAB size)
+#: -> what comes back through ``from_matlab``. It is test data
+#: (tests/test_convert.py) and the README's documentation at once.
+#: ``None`` as the class marks input that is refused with a TypeError.
+CONVERSION_TABLE: tuple[tuple[str, tuple[int, ...], str | None, tuple[int, ...] | None, str | None], ...] = (
+    # numpy dtype, numpy shape,   MATLAB class, MATLAB size,  back as dtype
+    ("float64", (2, 3), "double", (2, 3), "float64"),
+    ("float32", (2, 3), "single", (2, 3), "float32"),
+    ("float16", (2, 3), "single", (2, 3), "float32"),
+    ("int8", (4,), "int8", (1, 4), "int8"),
+    ("uint8", (60, 60), "uint8", (60, 60), "uint8"),
+    ("int16", (2, 2), "int16", (2, 2), "int16"),
+    ("uint16", (2, 2), "uint16", (2, 2), "uint16"),
+    ("int32", (3,), "int32", (1, 3), "int32"),
+    ("uint32", (3,), "uint32", (1, 3), "uint32"),
+    ("int64", (3,), "int64", (1, 3), "int64"),
+    ("uint64", (3,), "uint64", (1, 3), "uint64"),
+    ("bool", (2, 2), "logical", (2, 2), "bool"),
+    ("float64", (), "double", (1, 1), "float64"),
+    ("float64", (0,), "double", (1, 0), "float64"),
+    ("float64", (0, 3), "double", (0, 3), "float64"),
+    ("float64", (5, 4, 1), "double", (5, 4), "float64"),
+    ("float32", (60, 60, 1, 8), "single", (60, 60, 1, 8), "float32"),
+    ("float64", (2, 3, 4, 5, 6), "double", (2, 3, 4, 5, 6), "float64"),
+    ("complex128", (2, 2), None, None, None),
+    ("object", (2,), None, None, None),
+    ("<U3", (2,), None, None, None),
+)
 
 # --------------------------------------------------------------------------
 # helpers
@@ -369,10 +400,22 @@ def to_matlab(a: Any, *, engine: bool = False) -> Any:
         arr = arr.astype(arr.dtype.newbyteorder("="), order="F")
     arr = _as_matlab_shape(arr)
     if not arr.flags.f_contiguous:
-        arr = np.asfortranarray(arr)
+        arr = _fortran_copy(arr)
     if engine:
         return _numpy_to_engine(arr)
     return arr
+
+
+def _fortran_copy(a: np.ndarray) -> np.ndarray:
+    """One column-major copy of ``a``, in slabs along the last axis (cache-friendly)."""
+    out = np.empty(a.shape, dtype=a.dtype, order="F")
+    if a.ndim < 3 or a.nbytes < 1 << 20:
+        np.copyto(out, a)
+        return out
+    per_slab = max(1, (1 << 18) // max(1, a[..., 0].nbytes))
+    for i in range(0, a.shape[-1], per_slab):
+        np.copyto(out[..., i : i + per_slab], a[..., i : i + per_slab])
+    return out
 
 
 def _is_numeric_sequence(a: Sequence) -> bool:
@@ -412,7 +455,8 @@ def _numpy_to_engine(arr: np.ndarray) -> Any:
 
 def _check_layout(layout: str) -> str:
     if not isinstance(layout, str) or layout.upper() not in LAYOUTS:
-        close = difflib.get_close_matches(str(layout).upper(), LAYOUTS, n=1)
+        same_letters = [x for x in LAYOUTS if sorted(x) == sorted(str(layout).upper())]
+        close = same_letters or difflib.get_close_matches(str(layout).upper(), LAYOUTS, n=1)
         hint = f" (did you mean {close[0]!r}?)" if close else ""
         raise ValueError(f"'layout' must be one of {LAYOUTS}; got {layout!r}{hint}")
     return layout.upper()
@@ -539,14 +583,14 @@ def matlab_to_torch(
     import torch
 
     a = matlab_to_numpy(x, layout)
-    if dtype is None:
-        out = torch.empty(a.shape, dtype=_torch_dtype(a.dtype), device="cpu")
-        np.copyto(out.numpy(), a, casting="no")
-        return out.to(device) if device is not None else out
-    if device is None or str(device) == "cpu":
-        t = torch.from_numpy(np.ascontiguousarray(a))
-        return t.to(dtype=dtype).contiguous()
-    return torch.from_numpy(a.copy()).to(device=device, dtype=dtype)
+    with warnings.catch_warnings():
+        # MATLAB's memory may be read-only; the view below is only read from.
+        warnings.simplefilter("ignore", UserWarning)
+        view = torch.from_numpy(a) if a.size else torch.from_numpy(np.ascontiguousarray(a))
+    # torch's strided copy kernel transposes faster than numpy's iterator.
+    out = torch.empty(a.shape, dtype=dtype or view.dtype, device=device or "cpu")
+    out.copy_(view)
+    return out
 
 
 def _torch_dtype(dt: np.dtype):
