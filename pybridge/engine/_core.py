@@ -1,0 +1,433 @@
+"""The backend-neutral engine: matlabengine's call protocol on top of a backend.
+
+A backend (:mod:`._octave`, :mod:`._matlab`) knows how to start a process,
+call one function and move values; :class:`Engine` gives every backend the
+same face: attribute calls with ``nargout``, ``stdout``/``stderr`` streams,
+``background=True`` futures, per-call timeouts, ``eval``/``feval``/
+``addpath``/``workspace``, restart of a dead process, and conversion of
+arguments and results through :mod:`pybridge.convert`.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures as _cf
+import sys
+import threading
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+
+from .. import convert
+from ._errors import EngineClosedError, EngineDiedError, EngineError
+
+__all__ = ["Engine", "FutureResult", "Backend"]
+
+
+class Backend:
+    """What :class:`Engine` needs from a backend (the Octave and MATLAB ones)."""
+
+    name = ""
+
+    def alive(self) -> bool:  # pragma: no cover - interface
+        raise NotImplementedError
+
+    def restart(self) -> None:  # pragma: no cover - interface
+        raise NotImplementedError
+
+    def call(self, name, args, nargout, *, stdout, stderr, timeout) -> list:  # pragma: no cover
+        """Run ``name(*args)`` with ``nargout`` outputs; return them as Python values."""
+        raise NotImplementedError
+
+    def to_engine(self, value: Any) -> Any:  # pragma: no cover - interface
+        raise NotImplementedError
+
+    def get_var(self, name: str, *, timeout) -> Any:  # pragma: no cover - interface
+        raise NotImplementedError
+
+    def set_var(self, name: str, value: Any, *, timeout) -> None:  # pragma: no cover
+        raise NotImplementedError
+
+    def close(self) -> None:  # pragma: no cover - interface
+        raise NotImplementedError
+
+    @property
+    def pid(self) -> int | None:
+        return None
+
+
+def to_python(value: Any) -> Any:
+    """An engine's value -> what pybridge hands to Python users.
+
+    Numeric and logical arrays become numpy arrays in MATLAB's shape (at least
+    2-D, column-major element order kept) with the dtype of their MATLAB
+    class; 1 x 1 values become Python scalars (``float``, ``int``, ``bool``),
+    as matlabengine returns them; char is ``str``, a struct a ``dict``, a
+    cell a ``list``.
+    """
+    if value is None or isinstance(value, str):
+        return value
+    if isinstance(value, Mapping):
+        return {str(k): to_python(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [to_python(v) for v in value]
+    a = convert.from_matlab(value)
+    if isinstance(a, np.ndarray) and a.size == 1 and a.ndim == 2:
+        return a.item()
+    return a
+
+
+class FutureResult:
+    """The result of a ``background=True`` call, as matlabengine's ``FutureResult``.
+
+    ``result(timeout=None)`` waits and returns the value (raising the call's
+    error, :class:`TimeoutError` when ``timeout`` seconds pass first, or
+    :class:`concurrent.futures.CancelledError`); ``cancel()`` cancels a call
+    that has not started yet (a running call runs to its end, or to the
+    engine's per-call timeout); ``done()`` and ``cancelled()`` ask.
+    """
+
+    def __init__(self, future: _cf.Future) -> None:
+        self._future = future
+
+    def result(self, timeout: float | None = None) -> Any:
+        try:
+            return self._future.result(timeout)
+        except _cf.TimeoutError as err:
+            raise TimeoutError(
+                f"the background call did not finish within {timeout} s; it is still running "
+                "(call result() again to keep waiting)"
+            ) from err
+
+    def cancel(self) -> bool:
+        return self._future.cancel()
+
+    def cancelled(self) -> bool:
+        return self._future.cancelled()
+
+    def done(self) -> bool:
+        return self._future.done()
+
+    def __repr__(self) -> str:
+        state = "cancelled" if self.cancelled() else "done" if self.done() else "pending"
+        return f"<FutureResult {state}>"
+
+
+class _Function:
+    """``eng.name``: a callable MATLAB function, as matlabengine's ``MatlabFunc``."""
+
+    def __init__(self, engine: Engine, name: str) -> None:
+        self._engine = engine
+        self._name = name
+
+    def __call__(
+        self,
+        *args: Any,
+        nargout: int = 1,
+        background: bool = False,
+        stdout: Any = None,
+        stderr: Any = None,
+        timeout: float | None = None,
+    ) -> Any:
+        return self._engine.feval(
+            self._name,
+            *args,
+            nargout=nargout,
+            background=background,
+            stdout=stdout,
+            stderr=stderr,
+            timeout=timeout,
+        )
+
+    def __repr__(self) -> str:
+        return f"<MATLAB function {self._name!r} on {self._engine!r}>"
+
+
+class Workspace:
+    """``eng.workspace``: MATLAB's base workspace as a mapping (get, set, ``in``)."""
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+
+    def __getitem__(self, name: str) -> Any:
+        _check_name(name)
+        if name not in self:
+            raise KeyError(f"{name!r} is not a variable in the MATLAB base workspace")
+        value = self._engine._run(lambda b, t: [b.get_var(name, timeout=t)], None)[0]
+        return value if self._engine._raw else to_python(value)
+
+    def __setitem__(self, name: str, value: Any) -> None:
+        _check_name(name)
+        b = self._engine
+        b._run(lambda be, t: be.set_var(name, b._convert_arg(value), timeout=t) or [], None)
+
+    def __contains__(self, name: object) -> bool:
+        if not isinstance(name, str) or not name.isidentifier():
+            return False
+        return bool(self._engine.feval("evalin", "base", f"exist('{name}', 'var')"))
+
+    def __repr__(self) -> str:
+        return f"<workspace of {self._engine!r}>"
+
+
+def _check_name(name: Any) -> None:
+    if not isinstance(name, str) or not name.isidentifier() or name.startswith("_"):
+        raise ValueError(
+            f"a MATLAB variable name is a letter followed by letters, digits or underscores; "
+            f"got {name!r}"
+        )
+
+
+def _check_nargout(nargout: Any) -> int:
+    if isinstance(nargout, bool) or not isinstance(nargout, (int, np.integer)) or nargout < 0:
+        raise TypeError(f"nargout must be a non-negative int; got {nargout!r}")
+    return int(nargout)
+
+
+def _check_stream(stream: Any, what: str) -> None:
+    if stream is not None and not callable(getattr(stream, "write", None)):
+        raise TypeError(
+            f"{what} must be a writable text stream such as io.StringIO(); got "
+            f"{type(stream).__name__}"
+        )
+
+
+class Engine:
+    """A running MATLAB or GNU Octave session, driven like matlabengine's ``MatlabEngine``.
+
+    Create one with :func:`pybridge.engine.start_matlab`. Any MATLAB function
+    is an attribute: ``eng.sqrt(2.0)``, ``mask, img = eng.massSegment(img, roi,
+    nargout=2)``. Each call takes the keyword options
+
+    - ``nargout`` (default 1): 0 returns None, 1 the value, k > 1 a tuple;
+    - ``stdout``/``stderr``: text streams (``io.StringIO``) that receive what
+      the function prints (default: ``sys.stdout``/``sys.stderr``);
+    - ``background=True``: return a :class:`FutureResult` at once;
+    - ``timeout``: seconds before the call is interrupted with
+      :class:`~pybridge.engine.EngineTimeoutError` (default: the engine's).
+
+    Arguments go through :func:`pybridge.convert.to_matlab` (numpy arrays in
+    any memory order, bools, ints (MATLAB ``int64``, as in matlabengine),
+    floats, str, dicts as structs, lists of non-numbers as cells); results
+    come back through :func:`pybridge.convert.from_matlab` as numpy arrays in
+    MATLAB's shape, with 1 x 1 values as Python scalars. ``raw=True`` at start
+    hands back the backend's own values instead.
+
+    Attributes
+    ----------
+    backend : str
+        ``'matlab'`` or ``'octave'``.
+    restarts : int
+        How many times a dead MATLAB/Octave process was replaced.
+    """
+
+    def __init__(self, backend: Backend, *, timeout: float | None = None, raw: bool = False):
+        self._backend = backend
+        self._timeout = timeout
+        self._raw = raw
+        self._lock = threading.RLock()
+        self._executor: _cf.ThreadPoolExecutor | None = None
+        self._closed = False
+        self._paths: list[str] = []
+        self._died = False
+        self.restarts = 0
+
+    # ------------------------------------------------------------------ info
+    @property
+    def backend(self) -> str:
+        return self._backend.name
+
+    @property
+    def pid(self) -> int | None:
+        """The process id of MATLAB/Octave (None where the backend does not say)."""
+        return self._backend.pid
+
+    @property
+    def workspace(self) -> Workspace:
+        return Workspace(self)
+
+    def __repr__(self) -> str:
+        state = "closed" if self._closed else f"pid {self.pid}"
+        return f"<pybridge Engine backend={self.backend!r} {state}>"
+
+    def __getattr__(self, name: str) -> _Function:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return _Function(self, name)
+
+    def __dir__(self) -> list[str]:
+        return sorted(set(super().__dir__()))
+
+    # ------------------------------------------------------------ the calls
+    def feval(
+        self,
+        name: str,
+        *args: Any,
+        nargout: int = 1,
+        background: bool = False,
+        stdout: Any = None,
+        stderr: Any = None,
+        timeout: float | None = None,
+    ) -> Any:
+        """Call the MATLAB function ``name`` with ``args`` (see the class notes).
+
+        Example
+        -------
+        >>> from pybridge.engine import start_matlab     # doctest: +SKIP
+        >>> with start_matlab("octave") as eng:           # doctest: +SKIP
+        ...     eng.feval("max", [3.0, 7.0, 5.0], nargout=2)
+        (7.0, 2.0)
+        """
+        if not isinstance(name, str) or not name:
+            raise TypeError(f"the function name must be a non-empty str; got {name!r}")
+        nargout = _check_nargout(nargout)
+        _check_stream(stdout, "stdout")
+        _check_stream(stderr, "stderr")
+        if self._closed:
+            raise EngineClosedError(
+                f"cannot call {name!r}: this {self.backend} engine has quit; "
+                "start a new one with pybridge.engine.start_matlab()",
+                backend=self.backend,
+            )
+        margs = [self._convert_arg(a) for a in args]
+        if name == "addpath":
+            self._remember_paths(args)
+
+        def work(backend: Backend, t: float | None) -> list:
+            out = stdout if stdout is not None else sys.stdout
+            err = stderr if stderr is not None else sys.stderr
+            return backend.call(name, margs, nargout, stdout=out, stderr=err, timeout=t)
+
+        def finish() -> Any:
+            outs = self._run(work, timeout, what=name)
+            if not self._raw:
+                outs = [to_python(v) for v in outs]
+            if nargout == 0:
+                return None
+            if nargout == 1:
+                return outs[0]
+            return tuple(outs)
+
+        if background:
+            return FutureResult(self._pool().submit(finish))
+        return finish()
+
+    def eval(
+        self,
+        code: str,
+        *,
+        nargout: int = 0,
+        background: bool = False,
+        stdout: Any = None,
+        stderr: Any = None,
+        timeout: float | None = None,
+    ) -> Any:
+        """Evaluate MATLAB ``code`` in the base workspace, as ``eng.eval`` does.
+
+        Example
+        -------
+        >>> eng.eval("x = magic(3);")                    # doctest: +SKIP
+        >>> eng.workspace["x"][0, 0]                     # doctest: +SKIP
+        8.0
+        """
+        if not isinstance(code, str):
+            raise TypeError(f"eval takes MATLAB code as a str; got {type(code).__name__}")
+        return self.feval(
+            "evalin",
+            "base",
+            code,
+            nargout=nargout,
+            background=background,
+            stdout=stdout,
+            stderr=stderr,
+            timeout=timeout,
+        )
+
+    def addpath(self, *paths: str, nargout: int = 0, **kwargs: Any) -> Any:
+        """Add folders to the MATLAB path; they are added again after a restart."""
+        return self.feval("addpath", *[str(p) for p in paths], nargout=nargout, **kwargs)
+
+    # ---------------------------------------------------------- lifecycle
+    def quit(self) -> None:
+        """Stop MATLAB/Octave. Further calls raise :class:`EngineClosedError`."""
+        if self._closed:
+            return
+        self._closed = True
+        if self._executor is not None:
+            self._executor.shutdown(wait=True, cancel_futures=True)
+            self._executor = None
+        with self._lock:
+            self._backend.close()
+
+    exit = quit
+
+    def __enter__(self) -> Engine:
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.quit()
+
+    def __del__(self) -> None:
+        try:
+            if not self._closed:
+                self._backend.close()
+        except Exception:  # noqa: BLE001 - interpreter shutdown
+            pass
+
+    # ----------------------------------------------------------- internals
+    def _pool(self) -> _cf.ThreadPoolExecutor:
+        with self._lock:
+            if self._executor is None:
+                self._executor = _cf.ThreadPoolExecutor(
+                    max_workers=1, thread_name_prefix=f"pybridge-{self.backend}"
+                )
+            return self._executor
+
+    def _convert_arg(self, a: Any) -> Any:
+        try:
+            return self._backend.to_engine(a)
+        except (TypeError, ValueError) as err:
+            raise type(err)(f"cannot pass this argument to {self.backend}: {err}") from err
+
+    def _remember_paths(self, args: tuple) -> None:
+        for a in args:
+            if isinstance(a, str) and not a.startswith("-") and a not in self._paths:
+                self._paths.append(a)
+
+    def _run(self, work, timeout: float | None, *, what: str = "call") -> list:
+        """Run ``work(backend, timeout)`` under the lock, restarting a dead process first."""
+        t = timeout if timeout is not None else self._timeout
+        with self._lock:
+            if self._closed:
+                raise EngineClosedError(
+                    f"this {self.backend} engine has quit", backend=self.backend
+                )
+            if self._died or not self._backend.alive():
+                self._backend.restart()
+                self.restarts += 1
+                self._died = False
+                if self._paths:
+                    self._backend.call(
+                        "addpath", list(self._paths), 0, stdout=None, stderr=None, timeout=t
+                    )
+            try:
+                return work(self._backend, t)
+            except EngineDiedError:
+                self._died = True
+                raise
+            except EngineError:
+                raise
+            except (TypeError, ValueError):
+                raise
+            except Exception as err:  # a backend failure we did not foresee
+                if not self._backend.alive():
+                    self._died = True
+                    raise EngineDiedError(
+                        f"{self.backend} died during {what!r} ({type(err).__name__}: {err}); "
+                        "its workspace is lost and the next call starts a fresh process",
+                        backend=self.backend,
+                    ) from err
+                raise EngineError(
+                    f"{self.backend} failed during {what!r}: {type(err).__name__}: {err}",
+                    backend=self.backend,
+                ) from err
