@@ -144,7 +144,9 @@ def start_matlab(
 
         close = difflib.get_close_matches(str(backend), ("auto", *BACKENDS), n=1)
         hint = f" (did you mean {close[0]!r}?)" if close else ""
-        raise ValueError(f"'backend' must be one of 'auto', 'matlab', 'octave'; got {backend!r}{hint}")
+        raise ValueError(
+            f"'backend' must be one of 'auto', 'matlab', 'octave'; got {backend!r}{hint}"
+        )
     if timeout is not None and not timeout > 0:
         raise ValueError(f"'timeout' must be a positive number of seconds or None; got {timeout!r}")
 
@@ -157,9 +159,9 @@ def start_matlab(
                 tried.append(f"  - {name}: {err.message}")
                 continue
             return Engine(be, timeout=timeout, raw=raw)
+        listing = "\n".join(tried)
         raise EngineStartError(
-            "could not start an engine (backend=%r). Tried:\n%s"
-            % (backend, "\n".join(tried))
+            f"could not start an engine (backend={backend!r}). Tried:\n{listing}"
         )
 
     if background:

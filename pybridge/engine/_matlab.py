@@ -104,8 +104,9 @@ class MatlabBackend(Backend):
         me = self._me
         try:
             fn = getattr(self._eng, name)
-            future = fn(*args, nargout=nargout, background=True,
-                        **self._stream_kwargs(stdout, stderr))
+            future = fn(
+                *args, nargout=nargout, background=True, **self._stream_kwargs(stdout, stderr)
+            )
             try:
                 res = future.result(timeout)
             except me.TimeoutError as err:

@@ -82,8 +82,8 @@ def find_octave() -> tuple[str | None, str]:
         import oct2py  # noqa: F401
     except ImportError:
         return None, f"oct2py is not installed; {_INSTALL}"
-    exe = os.environ.get("OCTAVE_EXECUTABLE") or shutil.which("octave-cli") or shutil.which(
-        "octave"
+    exe = (
+        os.environ.get("OCTAVE_EXECUTABLE") or shutil.which("octave-cli") or shutil.which("octave")
     )
     if not exe:
         return None, f"no octave-cli or octave on PATH (nor OCTAVE_EXECUTABLE); {_INSTALL}"

@@ -134,11 +134,16 @@ def _to_np(x):
 
 
 _CLASS_OF = {
-    np.dtype(np.float64): "double", np.dtype(np.float32): "single",
-    np.dtype(np.int8): "int8", np.dtype(np.uint8): "uint8",
-    np.dtype(np.int16): "int16", np.dtype(np.uint16): "uint16",
-    np.dtype(np.int32): "int32", np.dtype(np.uint32): "uint32",
-    np.dtype(np.int64): "int64", np.dtype(np.uint64): "uint64",
+    np.dtype(np.float64): "double",
+    np.dtype(np.float32): "single",
+    np.dtype(np.int8): "int8",
+    np.dtype(np.uint8): "uint8",
+    np.dtype(np.int16): "int16",
+    np.dtype(np.uint16): "uint16",
+    np.dtype(np.int32): "int32",
+    np.dtype(np.uint32): "uint32",
+    np.dtype(np.int64): "int64",
+    np.dtype(np.uint64): "uint64",
     np.dtype(np.bool_): "logical",
 }
 
@@ -325,7 +330,9 @@ class _Session:
                 return self.base[text]
             if text in ("true", "false"):
                 return np.full((1, 1), text == "true")
-            return self.call(text, [], nargout, o, e)[0] if nargout else self.call(text, [], 0, o, e)
+            return (
+                self.call(text, [], nargout, o, e)[0] if nargout else self.call(text, [], 0, o, e)
+            )
         m = re.fullmatch(r"([A-Za-z]\w*)\((.*)\)", text, re.S)
         if m:
             args = [self._expr(x, o, e) for x in _split_args(m.group(2))]
