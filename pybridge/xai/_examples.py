@@ -121,8 +121,9 @@ def nearest_examples(
     >>> import torch
     >>> net = torch.nn.Sequential(torch.nn.Flatten(), torch.nn.Linear(4, 3), torch.nn.Linear(3, 1))
     >>> train = np.arange(24, dtype=np.float32).reshape(6, 1, 2, 2)
-    >>> nearest_examples(net, train[2], train, k=2)["indices"]
-    array([2, 1])
+    >>> res = nearest_examples(net, train[2], train, k=3, train_labels=[0, 0, 1, 1, 0, 1])
+    >>> int(res["indices"][0]), int(res["labels"][0]), float(res["distances"][0])
+    (2, 1, 0.0)
     """
     from scipy.spatial.distance import cdist
 
