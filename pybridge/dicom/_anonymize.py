@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from ._io import DicomError, atomic_write, check_complete, open_dataset
+from ._io import DicomError, atomic_write, check_complete, lenient_values, open_dataset
 from ._profile import action_for, resolve
 
 __all__ = ["anonymize", "REPORT_NAME"]
@@ -545,7 +545,8 @@ def anonymize(
         ds = open_dataset(src)
         check_complete(src, ds)
         _refuse_dicomdir(src, ds)
-        log = anon.anonymize_dataset(ds)
+        with lenient_values():
+            log = anon.anonymize_dataset(ds)
         atomic_write(ds, dst, overwrite=overwrite)
         report["files"].append({"source": str(src), "output": str(dst), **log})
     else:
@@ -576,7 +577,8 @@ def anonymize(
             good.append((p, out))
         for p, out in good:  # pass 2: anonymise and write, one file at a time
             ds = open_dataset(p)
-            log = anon.anonymize_dataset(ds)
+            with lenient_values():
+                log = anon.anonymize_dataset(ds)
             atomic_write(ds, out, overwrite=overwrite or same)
             report["files"].append({"source": str(p), "output": str(out), **log})
     report["n_files"] = len(report["files"])

@@ -2,14 +2,24 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import struct
 import tempfile
+import warnings
 from pathlib import Path
 from typing import Any
 
 from .._errors import PyBridgeError
 
-__all__ = ["DicomError", "open_dataset", "check_complete", "atomic_write", "is_dicom_file"]
+__all__ = [
+    "DicomError",
+    "open_dataset",
+    "check_complete",
+    "atomic_write",
+    "is_dicom_file",
+    "lenient_values",
+]
 
 
 class DicomError(PyBridgeError):
@@ -98,6 +108,99 @@ def _expected_pixel_bytes(ds: Any) -> int | None:
     return n * (bits // 8)
 
 
+@contextlib.contextmanager
+def lenient_values():
+    """Silence pydicom's warnings about malformed values in the input while they are read.
+
+    Real files carry UIDs with leading zeros, over-long strings and the like;
+    pydicom warns as it decodes them. The anonymiser replaces such values and
+    the reader passes them on as they are, so the warning only adds noise.
+    """
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=r"Invalid value for VR", category=UserWarning)
+        warnings.filterwarnings(
+            "ignore", message=r".*(is|are) not valid for VR", category=UserWarning
+        )
+        yield
+
+
+_LONG_VRS = {
+    b"OB",
+    b"OD",
+    b"OF",
+    b"OL",
+    b"OV",
+    b"OW",
+    b"SQ",
+    b"SV",
+    b"UC",
+    b"UN",
+    b"UR",
+    b"UT",
+    b"UV",
+}
+
+
+def _scan_lengths(path: Path, ds: Any) -> None:
+    """Walk the element headers of the top-level data set and check each value fits the file.
+
+    pydicom stops quietly when a defined-length element (a sequence, say)
+    runs past the end of the file; this scan notices. It stops at the first
+    undefined-length element (whose end is found by parsing, checked
+    elsewhere) and skips deflated data sets.
+    """
+    size = os.path.getsize(path)
+    with open(path, "rb") as f:
+        head = f.read(132)
+        if len(head) == 132 and head[128:132] == b"DICM":
+            pos = 132
+            # the file meta group is always explicit VR little endian
+            pos, _ = _walk_headers(f, pos, size, implicit=False, little=True, group=0x0002)
+        else:
+            pos = 0
+        ts = ds.file_meta.get("TransferSyntaxUID") if getattr(ds, "file_meta", None) else None
+        if ts is not None and str(ts) == "1.2.840.10008.1.2.1.99":  # deflated
+            return
+        if ts is not None:
+            implicit, little = ts.is_implicit_VR, ts.is_little_endian
+        else:
+            implicit, little = getattr(ds, "original_encoding", (True, True))
+        _walk_headers(f, pos, size, implicit=bool(implicit), little=bool(little), group=None)
+
+
+def _walk_headers(f, pos: int, size: int, *, implicit: bool, little: bool, group: int | None):
+    order = "<" if little else ">"
+    while pos < size:
+        f.seek(pos)
+        raw = f.read(8)
+        if len(raw) < 8:
+            raise DicomError(f"'{f.name}' is truncated: it ends inside an element header")
+        g, e = struct.unpack(order + "HH", raw[:4])
+        if group is not None and g != group:
+            return pos, None
+        if implicit and g != 0x0002:
+            (length,) = struct.unpack(order + "I", raw[4:8])
+            header = 8
+        elif raw[4:6] in _LONG_VRS:
+            extra = f.read(4)
+            if len(extra) < 4:
+                raise DicomError(f"'{f.name}' is truncated: it ends inside an element header")
+            (length,) = struct.unpack(order + "I", extra)
+            header = 12
+        else:
+            (length,) = struct.unpack(order + "H", raw[6:8])
+            header = 8
+        if length == 0xFFFFFFFF:
+            return pos, None  # undefined length: parsed by pydicom, checked by the caller
+        if pos + header + length > size:
+            raise DicomError(
+                f"'{f.name}' is truncated: element ({g:04X},{e:04X}) declares {length} bytes "
+                f"but the file ends {size - pos - header} bytes after its header"
+            )
+        pos += header + length
+    return pos, None
+
+
 def check_complete(path: str | os.PathLike, ds: Any) -> None:
     """Raise :class:`DicomError` when a file that pydicom read looks truncated.
 
@@ -133,6 +236,7 @@ def check_complete(path: str | os.PathLike, ds: Any) -> None:
         if not last.value:
             break
         node = last.value[-1]
+    _scan_lengths(Path(path), ds)
     if needs_delimiter:
         with open(path, "rb") as f:
             f.seek(0, os.SEEK_END)

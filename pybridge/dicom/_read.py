@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from ._io import DicomError, check_complete, open_dataset
+from ._io import DicomError, check_complete, lenient_values, open_dataset
 
 __all__ = ["read", "list_series", "HEADER_FIELDS"]
 
@@ -406,7 +406,8 @@ def read(path: str | os.PathLike, *, series: str | None = None, rescale: bool = 
         )
     else:
         chosen = next(iter(groups.values()))
-    return _read_series(path, chosen, rescale=rescale)
+    with lenient_values():
+        return _read_series(path, chosen, rescale=rescale)
 
 
 def _read_series(path: Path, chosen: list[tuple[Path, Any]], *, rescale: bool) -> dict:

@@ -63,7 +63,7 @@ def dicom_read(path: str, *, series: Any = None, rescale: bool = True) -> dict:
     >>> from pydicom.data import get_testdata_file
     >>> r = dicom_read(get_testdata_file("CT_small.dcm"))
     >>> r["image"].shape, r["spacing"].round(3).tolist()
-    ((128, 128, 1), [[0.661, 0.661, 5.0]])
+    ((128, 128), [[0.661, 0.661, 5.0]])
     """
     from .. import dicom
 
