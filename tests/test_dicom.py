@@ -282,6 +282,14 @@ def test_no_pixel_data():
         dicom.read(bundled("rtplan.dcm"))
 
 
+def test_image_series_next_to_a_non_image_object(tmp_path, rng):
+    s = write_series(tmp_path, rng, n=2)
+    shutil.copy(bundled("rtplan.dcm"), tmp_path / "plan.dcm")  # another series, no pixels
+    out = dicom.read(tmp_path)
+    assert out["files"] == [str(p) for p in s["paths"]]
+    assert [x["n_files"] for x in dicom.list_series(tmp_path)] == [2]
+
+
 def test_missing_path_and_empty_folder(tmp_path):
     with pytest.raises(FileNotFoundError):
         dicom.read(tmp_path / "nope")

@@ -67,7 +67,10 @@ def _original_identifiers(ds):
         if elem.tag in wanted or elem.VR in ("PN", "DA", "DT"):
             # short values ('1', 'O') also occur as counts and codes: too short to test for
             values.update(str(v) for v in vals if len(str(v).strip()) >= 4)
-        if elem.VR == "UI":
+        names_a_class = any(
+            w in elem.keyword for w in ("SOPClass", "TransferSyntax", "CodingScheme")
+        )
+        if elem.VR == "UI" and not names_a_class:
             values.update(str(v) for v in vals if str(v) not in UID_dictionary)
     for _, elem in _walk(ds.file_meta):
         if elem.keyword == "MediaStorageSOPInstanceUID":
@@ -299,6 +302,22 @@ def test_keep_and_keep_private(tmp_path, rng):
     assert "PatientSex" in report["files"][0]["kept"]
     with pytest.raises(ValueError, match="did you mean 'PatientSex'"):
         dicom.anonymize(src, tmp_path / "b.dcm", keep=["PatientSexx"])
+
+
+def test_private_sop_class_uid_is_kept(tmp_path, rng):
+    s = write_series(tmp_path / "in", rng, n=2)
+    ds = pydicom.dcmread(s["paths"][1])  # the second slice refers to the first
+    vendor_class = "1.2.840.113619.4.27"  # a vendor's private SOP class, unknown to pydicom
+    ds.SOPClassUID = vendor_class
+    ds.file_meta.MediaStorageSOPClassUID = vendor_class
+    ds.ReferencedImageSequence[0].ReferencedSOPClassUID = vendor_class
+    ds.save_as(tmp_path / "vendor.dcm", enforce_file_format=True)
+    dicom.anonymize(tmp_path / "vendor.dcm", tmp_path / "out.dcm", salt="k")
+    out = pydicom.dcmread(tmp_path / "out.dcm")
+    assert out.SOPClassUID == vendor_class
+    assert out.file_meta.MediaStorageSOPClassUID == vendor_class
+    assert out.ReferencedImageSequence[0].ReferencedSOPClassUID == vendor_class
+    assert out.SOPInstanceUID != ds.SOPInstanceUID
 
 
 def test_patient_id_option(tmp_path, rng):

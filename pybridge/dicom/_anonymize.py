@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import difflib
+import functools
 import hashlib
 import json
 import os
@@ -52,6 +53,22 @@ _DUMMY = {
 # Dates the "retain longitudinal temporal information, modified dates" option
 # shifts: every date/time of the table except the patient's birth.
 _NEVER_SHIFT = {0x00100030, 0x00100032}
+# UID attributes that name a class, a syntax or a coding scheme, never an
+# instance: kept even when the UID is a private one pydicom does not know.
+_CLASS_UID_KEYWORDS = (
+    "SOPClassUID",
+    "ReferencedSOPClassUID",
+    "ReferencedSOPClassUIDInFile",
+    "ReferencedTransferSyntaxUIDInFile",
+    "RelatedGeneralSOPClassUID",
+    "OriginalSpecializedSOPClassUID",
+    "SOPClassesInStudy",
+    "AffectedSOPClassUID",
+    "RequestedSOPClassUID",
+    "CodingSchemeUID",
+    "TransferSyntaxUID",
+    "MediaStorageSOPClassUID",
+)
 # File meta attributes naming the sending station; not in the table (which
 # covers data sets), removed because they identify the site just as well.
 _META_REMOVE = (0x00020016, 0x00020017, 0x00020018, 0x00020100, 0x00020102)
@@ -111,6 +128,13 @@ def _parse_shift(date_shift: Any) -> _dt.timedelta | None:
             f"'date_shift' must be a whole number of days (times are kept); got {shift}"
         )
     return shift
+
+
+@functools.lru_cache(maxsize=1)
+def _class_uid_tags() -> frozenset[int]:
+    from pydicom.datadict import tag_for_keyword
+
+    return frozenset(t for t in map(tag_for_keyword, _CLASS_UID_KEYWORDS) if t is not None)
 
 
 class _Anonymizer:
@@ -279,7 +303,7 @@ class _Anonymizer:
         vr = elem.VR
         if vr == "SQ":
             self._recurse(elem, log, label)
-        elif vr == "UI" and elem.value:
+        elif vr == "UI" and elem.value and int(elem.tag) not in _class_uid_tags():
             values = list(elem.value) if elem.VM > 1 else [elem.value]
             if any(str(v) not in UID_dictionary for v in values):
                 self._set_uids(elem)
@@ -553,7 +577,9 @@ def anonymize(
         pairs = [
             (p, dst / p.relative_to(src))
             for p in sorted(src.rglob("*"))
-            if p.is_file() and not any(part.startswith(".") for part in p.relative_to(src).parts)
+            if p.is_file()
+            and p.name != REPORT_NAME
+            and not any(part.startswith(".") for part in p.relative_to(src).parts)
         ]
         good = []
         for p, out in pairs:  # pass 1: check everything before writing anything

@@ -40,12 +40,15 @@ def is_dicom_file(path: str | os.PathLike) -> bool:
     return len(head) == 132 and head[128:132] == b"DICM"
 
 
-def open_dataset(path: str | os.PathLike, *, stop_before_pixels: bool = False) -> Any:
+def open_dataset(path: str | os.PathLike, *, lazy: bool = False) -> Any:
     """Read one DICOM file with pydicom, turning its failures into :class:`DicomError`.
 
-    Files without the Part 10 preamble are refused unless pydicom can still
-    read them as a raw data set that holds at least an SOP Class UID.
+    With ``lazy=True`` values above 4 KB (pixel data) are not loaded, only
+    noted, which makes scanning a folder cheap. Files without the Part 10
+    preamble are refused unless pydicom can still read them as a raw data set
+    that holds an SOP Class UID and an SOP Instance UID.
     """
+    defer = 4096 if lazy else None
     import pydicom
     from pydicom.errors import InvalidDicomError
 
@@ -55,9 +58,9 @@ def open_dataset(path: str | os.PathLike, *, stop_before_pixels: bool = False) -
     if path.is_dir():
         raise DicomError(f"'{path}' is a folder; expected a DICOM file")
     try:
-        ds = pydicom.dcmread(path, stop_before_pixels=stop_before_pixels)
+        ds = pydicom.dcmread(path, defer_size=defer)
     except InvalidDicomError as err:
-        ds = _read_raw(path, stop_before_pixels)
+        ds = _read_raw(path, defer)
         if ds is not None:
             return ds
         raise DicomError(
@@ -74,7 +77,7 @@ def open_dataset(path: str | os.PathLike, *, stop_before_pixels: bool = False) -
     return ds
 
 
-def _read_raw(path: Path, stop_before_pixels: bool) -> Any:
+def _read_raw(path: Path, defer: int | None) -> Any:
     """A data set written without the Part 10 header (older files), or None if it is not one."""
     import warnings
 
@@ -84,7 +87,7 @@ def _read_raw(path: Path, stop_before_pixels: bool) -> Any:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # pydicom warns while guessing the encoding
-            ds = pydicom.dcmread(path, stop_before_pixels=stop_before_pixels, force=True)
+            ds = pydicom.dcmread(path, defer_size=defer, force=True)
             sop_class = ds.get("SOPClassUID")
             sop_instance = ds.get("SOPInstanceUID")
     except Exception:  # noqa: BLE001 - anything pydicom cannot parse is not DICOM

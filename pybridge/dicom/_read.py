@@ -118,7 +118,7 @@ def _dicomdir_files(dicomdir: Path, ds: Any) -> list[Path]:
 def _scan(path: Path) -> list[tuple[Path, Any]]:
     """(file, header-only dataset) for every DICOM image file under ``path``."""
     if path.is_file():
-        ds = open_dataset(path, stop_before_pixels=True)
+        ds = open_dataset(path, lazy=True)
         if _is_dicomdir(ds):
             candidates = _dicomdir_files(path, ds)
             missing = [str(p) for p in candidates if not p.exists()]
@@ -141,7 +141,7 @@ def _scan(path: Path) -> list[tuple[Path, Any]]:
     found = []
     for p in candidates:
         try:
-            ds = open_dataset(p, stop_before_pixels=True)
+            ds = open_dataset(p, lazy=True)
         except DicomError:
             continue  # a folder may hold notes, thumbnails, ...
         if _is_dicomdir(ds):
@@ -180,7 +180,7 @@ def list_series(path: str | os.PathLike) -> list[dict]:
     """
     groups: dict[str, dict] = {}
     for p, ds in _scan(Path(path)):
-        if "PixelData" not in ds and "FloatPixelData" not in ds and not _has_pixels_tag(p):
+        if not _has_pixels(ds):
             continue
         g = groups.setdefault(
             _series_key(ds),
@@ -197,15 +197,8 @@ def list_series(path: str | os.PathLike) -> list[dict]:
     return list(groups.values())
 
 
-def _has_pixels_tag(path: Path) -> bool:
-    # stop_before_pixels drops PixelData from the data set; look again, lazily.
-    import pydicom
-
-    try:
-        ds = pydicom.dcmread(path, specific_tags=["PixelData"], defer_size=16)
-    except Exception:  # noqa: BLE001 - unreadable files were reported already
-        return False
-    return "PixelData" in ds
+def _has_pixels(ds: Any) -> bool:
+    return any(k in ds for k in ("PixelData", "FloatPixelData", "DoubleFloatPixelData"))
 
 
 # --------------------------------------------------------------------------
@@ -385,8 +378,21 @@ def read(path: str | os.PathLike, *, series: str | None = None, rescale: bool = 
         raise TypeError(f"'rescale' must be True or False; got {rescale!r}")
     path = Path(path)
     entries = _scan(path)
+    images = [(p, ds) for p, ds in entries if _has_pixels(ds)]
+    if not images:
+        p, ds = entries[0]
+        kind = ds.get("Modality", "") or ds.get("SOPClassUID", "")
+        where = (
+            f"'{p}' has"
+            if len(entries) == 1
+            else f"none of the {len(entries)} files in '{path}' has"
+        )
+        raise DicomError(
+            f"{where} no pixel data (a {kind or 'non-image'} object); read() reads images. "
+            "Use pydicom.dcmread for other objects."
+        )
     groups: dict[str, list[tuple[Path, Any]]] = {}
-    for p, ds in entries:
+    for p, ds in images:
         groups.setdefault(_series_key(ds), []).append((p, ds))
     if series is not None:
         if series not in groups:
