@@ -311,17 +311,18 @@ def test_mock_arguments_are_converted_for_matlabengine(engines):
 
 
 # ------------------------------------------------------ start and backends
+def lab_script(start_matlab):
+    """A lab script written for ``matlab.engine``; only its start_matlab is swapped."""
+    eng = start_matlab()
+    eng.eval("pb_a = [1 2; 3 4];", nargout=0)
+    total = eng.plus(eng.workspace["pb_a"], 1.0)
+    m, i = eng.max(eng.workspace["pb_a"], nargout=2)
+    eng.quit()
+    return total, m, i
+
+
 def test_script_for_matlab_engine_runs_with_only_the_import_changed(request):
     """The same lab script runs on matlab.engine (fake) and on pybridge's engine."""
-
-    def lab_script(start_matlab):
-        eng = start_matlab()
-        eng.eval("pb_a = [1 2; 3 4];", nargout=0)
-        total = eng.plus(eng.workspace["pb_a"], 1.0)
-        m, i = eng.max(eng.workspace["pb_a"], nargout=2)
-        eng.quit()
-        return total, m, i
-
     request.getfixturevalue("fake_engine_module")
     import fake_matlab.engine as fe
 
@@ -341,6 +342,10 @@ def test_auto_falls_back_to_octave_without_matlab(monkeypatch):
     assert info["octave"].available
     with start_matlab() as eng:
         assert eng.backend == "octave"
+    total, m, i = lab_script(start_matlab)  # the matlab.engine script, now on Octave
+    assert_array_equal(total, [[2.0, 3.0], [4.0, 5.0]])
+    assert_array_equal(m, [[3.0, 4.0]])
+    assert_array_equal(i, [[2.0, 2.0]])
 
 
 def test_available_backends_explains_what_is_missing(monkeypatch):
@@ -390,3 +395,31 @@ def test_importing_pybridge_engine_starts_nothing():
         "assert not bad, bad\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True, cwd=str(TESTS), timeout=120)
+
+
+def test_fake_matlab_engine_follows_matlabengine_api(fake_engine_module):
+    fe = fake_engine_module
+    assert fe.find_matlab() == () or all(isinstance(n, str) for n in fe.find_matlab())
+    shared = fe.connect_matlab()
+    assert shared.name in fe.find_matlab()
+    assert fe.connect_matlab(shared.name) is shared
+    with pytest.raises(fe.EngineError):
+        fe.connect_matlab("no_such_session")
+    eng = fe.start_matlab(background=True).result()
+    assert eng.sqrt(16.0) == 4.0
+    with pytest.raises(fe.MatlabExecutionError, match="Too many output"):
+        eng.disp("x", nargout=1)
+    with pytest.raises(TypeError, match="keyword"):
+        eng.sqrt(4.0, timeout=1)  # Python keyword arguments are not MATLAB's
+    eng.quit()
+    with pytest.raises(fe.RejectedExecutionError):
+        eng.sqrt(4.0)
+
+
+def test_start_in_background(fake_engine_module):
+    fut = start_matlab("matlab", background=True)
+    eng = fut.result(timeout=30)
+    try:
+        assert eng.backend == "matlab" and eng.sqrt(9.0) == 3.0
+    finally:
+        eng.quit()
