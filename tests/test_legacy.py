@@ -228,6 +228,26 @@ def test_mock_segment_folder_resumes_after_interrupt(mock_eng, fake_matlab, tmp_
     assert {p.name: p.stat().st_mtime_ns for p in out.glob("scan[01].npz")} == first
 
 
+def test_mock_engine_death_during_an_image_is_retried(mock_eng, fake_matlab, tmp_path):
+    rois = _write_folder(tmp_path / "in", 3, size=96)
+    real = fake_matlab.engine._USER["massSegment"][0]
+    count = {"n": 0}
+
+    def crashing(nargout, *args):
+        count["n"] += 1
+        if count["n"] == 2:
+            mock_eng._backend._eng._kill()  # MATLAB dies while segmenting scan1
+        return real(nargout, *args)
+
+    fake_matlab.engine.register("massSegment", crashing)
+    summary = segment_folder(
+        tmp_path / "in", rois, tmp_path / "out", engine=mock_eng, scale=4, progress=False
+    )
+    assert summary.retried == ["scan1.png"]
+    assert sorted(summary.done) == ["scan0.png", "scan1.png", "scan2.png"] and summary.ok
+    assert mock_eng.restarts == 1
+
+
 def test_mock_segment_folder_lists_failures(mock_eng, tmp_path):
     rois = _write_folder(tmp_path / "in", 3, size=96)
     (tmp_path / "in" / "broken.png").write_bytes(b"not a png at all")
@@ -272,6 +292,7 @@ def test_octave_killed_mid_batch_nothing_lost_or_redone(tmp_path):
         assert eng.restarts >= 1 and eng.pid != victim
         assert summary.ok, summary.failed
         assert len(summary.done) == 6
+        print("killed; retried:", summary.retried, "restarts:", eng.restarts)
         before = {p.name: p.stat().st_mtime_ns for p in out.glob("*.npz")}
         assert len(before) == 6
         again = segment_folder(tmp_path / "in", rois, out, engine=eng, scale=4, progress=False)
