@@ -349,3 +349,58 @@ def test_mapi_dicom_read_through_call(tmp_path):
     shutil.copy(bundled("CT_small.dcm"), tmp_path / "ct.dcm")
     r = mapi.call("dicom_read", str(tmp_path / "ct.dcm"))
     assert r["image"].shape == (128, 128)  # one slice: MATLAB drops the trailing 1
+
+
+# --------------------------------------------------------------------------
+# write: a series that read() and pydicom read back
+# --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("dtype", [np.int16, np.uint16, np.uint8, bool])
+def test_write_read_round_trip_exact(tmp_path, rng, dtype):
+    vol = rng.integers(0, 200, size=(3, 5, 4)).astype(dtype)
+    files = dicom.write(tmp_path, vol, spacing=(2.5, 0.6, 0.7), origin=(1.0, 2.0, 3.0))
+    assert [p.rsplit("/", 1)[-1] for p in files] == ["IM0001.dcm", "IM0002.dcm", "IM0003.dcm"]
+    back = dicom.read(tmp_path)
+    np.testing.assert_array_equal(back["image"], vol.astype(back["image"].dtype))
+    np.testing.assert_allclose(back["spacing"], [2.5, 0.6, 0.7])
+    np.testing.assert_allclose(back["positions"], [[1, 2, 3], [1, 2, 5.5], [1, 2, 8]])
+    ds = pydicom.dcmread(files[1])  # an independent reader agrees
+    np.testing.assert_array_equal(ds.pixel_array, vol[1].astype(ds.pixel_array.dtype))
+
+
+def test_write_float_volume_within_half_a_step(tmp_path, rng):
+    vol = rng.normal(0.0, 300.0, size=(2, 6, 6))
+    dicom.write(tmp_path, vol)
+    back = dicom.read(tmp_path)
+    step = (vol.max() - vol.min()) / 65535
+    np.testing.assert_allclose(back["image"], vol, atol=0.5 * step * 1.001)
+
+
+def test_write_like_joins_the_study_and_geometry(tmp_path):
+    ct = dicom.read(bundled("CT_small.dcm"))
+    mask = ct["image"] > 0
+    dicom.write(tmp_path, mask, like=ct, modality="SEG")
+    back = dicom.read(tmp_path)
+    assert back["header"]["StudyInstanceUID"] == ct["header"]["StudyInstanceUID"]
+    assert back["header"]["FrameOfReferenceUID"] == ct["header"]["FrameOfReferenceUID"]
+    assert back["header"]["SeriesInstanceUID"] != ct["header"]["SeriesInstanceUID"]
+    np.testing.assert_allclose(back["positions"], ct["positions"])
+    np.testing.assert_allclose(back["spacing"], ct["spacing"])
+    np.testing.assert_array_equal(back["image"].astype(bool), mask)
+
+
+def test_write_refuses_to_overwrite_and_bad_input(tmp_path):
+    dicom.write(tmp_path, np.zeros((2, 3, 3), np.uint8))
+    before = (tmp_path / "IM0001.dcm").read_bytes()
+    with pytest.raises(FileExistsError, match="nothing was written"):
+        dicom.write(tmp_path, np.ones((2, 3, 3), np.uint8))
+    assert (tmp_path / "IM0001.dcm").read_bytes() == before
+    dicom.write(tmp_path, np.ones((2, 3, 3), np.uint8), overwrite=True)
+    assert dicom.read(tmp_path)["image"].max() == 1
+    with pytest.raises(ValueError, match="slices, H, W"):
+        dicom.write(tmp_path / "x", np.zeros((1, 2, 3, 4)))
+    with pytest.raises(ValueError, match="orthogonal"):
+        dicom.write(tmp_path / "x", np.zeros((2, 2)), orientation=(1, 0, 0, 1, 0, 0))
+    with pytest.raises(ValueError, match="positive"):
+        dicom.write(tmp_path / "x", np.zeros((2, 2)), spacing=(0, 1, 1))

@@ -1,4 +1,4 @@
-"""DICOM for the labs: read into arrays, anonymise to the PS3.15 basic profile.
+"""DICOM for the labs: read into arrays, write series, anonymise to the PS3.15 basic profile.
 
 pydicom parses the files; this package adds slice ordering, the modality LUT,
 series and DICOMDIR handling, and a de-identifier that follows the DICOM
@@ -16,5 +16,6 @@ from __future__ import annotations
 from ._anonymize import anonymize
 from ._io import DicomError
 from ._read import HEADER_FIELDS, list_series, read
+from ._write import write
 
-__all__ = ["read", "list_series", "anonymize", "DicomError", "HEADER_FIELDS"]
+__all__ = ["read", "list_series", "write", "anonymize", "DicomError", "HEADER_FIELDS"]
