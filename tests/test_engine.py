@@ -150,7 +150,7 @@ def test_background_futures(eng):
     fut = eng.plus(np.array([1.0, 2.0]), 1.0, background=True)
     assert_array_equal(fut.result(timeout=30), [[2.0, 3.0]])
     assert fut.done()
-    slow = eng.pause(0.6, nargout=0, background=True)
+    slow = eng.pause(1.5, nargout=0, background=True)
     queued = eng.sqrt(4.0, background=True)
     with pytest.raises(TimeoutError):
         slow.result(timeout=0.05)
@@ -238,8 +238,12 @@ def test_octave_killed_while_idle_restarts_on_next_call(engines, tmp_path):
 @pytest.mark.timeout(120)
 def test_octave_killed_during_a_call_says_so(engines):
     eng = engines("octave")
-    fut = eng.pause(30.0, nargout=0, background=True)
-    time.sleep(1.0)
+    buf = io.StringIO()
+    fut = eng.eval("disp('pb_started'); pause(30);", background=True, stdout=buf)
+    end = time.monotonic() + 30
+    while "pb_started" not in buf.getvalue() and time.monotonic() < end:
+        time.sleep(0.01)  # wait until Octave is inside the call
+    assert "pb_started" in buf.getvalue()
     os.kill(eng.pid, signal.SIGKILL)
     with pytest.raises(EngineDiedError) as info:
         fut.result(timeout=60)
