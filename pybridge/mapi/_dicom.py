@@ -34,6 +34,19 @@ def _texts(x: Any, name: str) -> list[str]:
     return items
 
 
+def _doubles(x: Any) -> Any:
+    """Python ints (counts, Rows, SeriesNumber) as floats: MATLAB users get double, not int64."""
+    if isinstance(x, bool):
+        return x
+    if isinstance(x, int):
+        return float(x)
+    if isinstance(x, dict):
+        return {k: _doubles(v) for k, v in x.items()}
+    if isinstance(x, list):
+        return [_doubles(v) for v in x]
+    return x
+
+
 def dicom_read(path: str, *, series: Any = None, rescale: bool = True) -> dict:
     """Read a DICOM file, series folder or DICOMDIR for MATLAB.
 
@@ -87,7 +100,7 @@ def dicom_read(path: str, *, series: Any = None, rescale: bool = True) -> dict:
         "slope": convert.to_matlab(r["slope"].reshape(-1, 1)),
         "intercept": convert.to_matlab(r["intercept"].reshape(-1, 1)),
         "uniformSpacing": bool(r["uniform_spacing"]),
-        "header": r["header"],
+        "header": _doubles(r["header"]),
         "files": list(r["files"]),
     }
 
@@ -132,7 +145,7 @@ def dicom_anonymize(
     >>> from pydicom.data import get_testdata_file
     >>> out = os.path.join(tempfile.mkdtemp(), "mr.dcm")
     >>> dicom_anonymize(get_testdata_file("MR_small.dcm"), out, salt="s")["n_files"]
-    1
+    1.0
     """
     from .. import dicom
 
@@ -146,7 +159,7 @@ def dicom_anonymize(
         ):
             raise ValueError(f"'date_shift' must be a whole number of days; got {date_shift!r}")
         shift = int(round(float(value[0])))
-    return dicom.anonymize(
+    report = dicom.anonymize(
         _text(src, "src", allow_none=False),
         _text(dst, "dst"),
         keep=_texts(keep, "keep"),
@@ -157,3 +170,4 @@ def dicom_anonymize(
         overwrite=bool(overwrite),
         errors=str(errors),
     )
+    return _doubles(report)
