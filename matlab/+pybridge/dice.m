@@ -1,0 +1,78 @@
+function similarity = dice(A, B, varargin)
+%DICE Sorensen-Dice similarity coefficient of two masks or label images.
+%   SIMILARITY = pybridge.dice(A, B) returns 2*|A & B| / (|A| + |B|) for
+%   two logical masks of the same size, computed by pybridge.metrics.dice in
+%   Python. Two empty masks score as MATLAB's own dice scores them.
+%
+%   SIMILARITY = pybridge.dice(L1, L2, 'Labels', LABELS) scores the label
+%   images L1 and L2 one label value at a time and returns a column vector
+%   with one coefficient per element of LABELS.
+%
+%   SIMILARITY = pybridge.dice(..., 'Batch', true) reads the last dimension
+%   of A and B as samples (H x W x N) and returns one coefficient per
+%   sample: an N x 1 column, or N x numel(LABELS) with 'Labels'.
+%
+%   Inputs
+%     A, B     logical masks (or numeric arrays of 0s and 1s) of the same
+%              size; with 'Labels', numeric label images
+%   Options
+%     'Labels' numeric vector of label values (default: binary masks)
+%     'Batch'  true or false (default false)
+%   Output
+%     SIMILARITY  double in [0, 1]
+%
+%   Example
+%     A = false(8); A(2:5, 2:5) = true;
+%     B = false(8); B(3:6, 3:6) = true;
+%     d = pybridge.dice(A, B)            % 2*9 / (16 + 16) = 0.5625
+%
+%   Errors
+%     pybridge:dice:notEnoughInputs  fewer than two inputs
+%     pybridge:dice:invalidInput     A or B is not a real numeric or
+%                                    logical array
+%     pybridge:dice:sizeMismatch     A and B differ in size
+%     pybridge:dice:invalidOption    bad 'Labels' or 'Batch' value, or
+%                                    options not in name-value pairs
+%     pybridge:dice:unknownOption    an option other than the above
+%     pybridge:dice:invalidValue     rejected by Python, e.g. a mask with
+%                                    values other than 0 and 1 (NaN)
+%     pybridge:dice:noPython         Python is not set up (run pybridge.setup)
+%
+%   See also pybridge.jaccard, pybridge.setup, dice.
+
+if nargin < 2
+  error('pybridge:dice:notEnoughInputs', ...
+    'pybridge.dice needs two masks: pybridge.dice(A, B); got %d input(s)', nargin);
+end
+opts = pybridge.internal.parseOptions('dice', struct('Labels', [], 'Batch', false), varargin);
+checkMask(A, 'A');
+checkMask(B, 'B');
+if ~isequal(size(A), size(B))
+  error('pybridge:dice:sizeMismatch', ...
+    'pybridge.dice: A and B must have the same size; got %s and %s', ...
+    mat2str(size(A)), mat2str(size(B)));
+end
+if ~(isnumeric(opts.Labels) && isreal(opts.Labels) && (isempty(opts.Labels) || isvector(opts.Labels)))
+  error('pybridge:dice:invalidOption', ...
+    'pybridge.dice: ''Labels'' must be a numeric vector of label values; got a %s of size %s', ...
+    class(opts.Labels), mat2str(size(opts.Labels)));
+end
+if ~((islogical(opts.Batch) || isnumeric(opts.Batch)) && isscalar(opts.Batch))
+  error('pybridge:dice:invalidOption', ...
+    'pybridge.dice: ''Batch'' must be true or false; got a %s of size %s', ...
+    class(opts.Batch), mat2str(size(opts.Batch)));
+end
+kw = {'batch', logical(opts.Batch)};
+if ~isempty(opts.Labels)
+  kw = [kw, {'labels', double(opts.Labels(:)')}];
+end
+similarity = pybridge.internal.callPython('dice', 'dice', A, B, pyargs(kw{:}));
+end
+
+function checkMask(M, name)
+if ~((islogical(M) || isnumeric(M)) && isreal(M))
+  error('pybridge:dice:invalidInput', ...
+    'pybridge.dice: %s must be a real logical mask or numeric label image; got a %s', ...
+    name, class(M));
+end
+end

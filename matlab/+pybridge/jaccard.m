@@ -1,0 +1,78 @@
+function similarity = jaccard(A, B, varargin)
+%JACCARD Jaccard similarity (intersection over union) of two masks or label images.
+%   SIMILARITY = pybridge.jaccard(A, B) returns |A & B| / |A | B| for two
+%   logical masks of the same size, computed by pybridge.metrics.jaccard in
+%   Python. Two empty masks score as MATLAB's own jaccard scores them.
+%
+%   SIMILARITY = pybridge.jaccard(L1, L2, 'Labels', LABELS) scores the label
+%   images L1 and L2 one label value at a time and returns a column vector
+%   with one coefficient per element of LABELS.
+%
+%   SIMILARITY = pybridge.jaccard(..., 'Batch', true) reads the last dimension
+%   of A and B as samples (H x W x N) and returns one coefficient per
+%   sample: an N x 1 column, or N x numel(LABELS) with 'Labels'.
+%
+%   Inputs
+%     A, B     logical masks (or numeric arrays of 0s and 1s) of the same
+%              size; with 'Labels', numeric label images
+%   Options
+%     'Labels' numeric vector of label values (default: binary masks)
+%     'Batch'  true or false (default false)
+%   Output
+%     SIMILARITY  double in [0, 1]
+%
+%   Example
+%     A = false(8); A(2:5, 2:5) = true;
+%     B = false(8); B(3:6, 3:6) = true;
+%     j = pybridge.jaccard(A, B)         % 9 / (16 + 16 - 9) = 0.3913
+%
+%   Errors
+%     pybridge:jaccard:notEnoughInputs  fewer than two inputs
+%     pybridge:jaccard:invalidInput     A or B is not a real numeric or
+%                                    logical array
+%     pybridge:jaccard:sizeMismatch     A and B differ in size
+%     pybridge:jaccard:invalidOption    bad 'Labels' or 'Batch' value, or
+%                                    options not in name-value pairs
+%     pybridge:jaccard:unknownOption    an option other than the above
+%     pybridge:jaccard:invalidValue     rejected by Python, e.g. a mask with
+%                                    values other than 0 and 1 (NaN)
+%     pybridge:jaccard:noPython         Python is not set up (run pybridge.setup)
+%
+%   See also pybridge.dice, pybridge.setup, jaccard.
+
+if nargin < 2
+  error('pybridge:jaccard:notEnoughInputs', ...
+    'pybridge.jaccard needs two masks: pybridge.jaccard(A, B); got %d input(s)', nargin);
+end
+opts = pybridge.internal.parseOptions('jaccard', struct('Labels', [], 'Batch', false), varargin);
+checkMask(A, 'A');
+checkMask(B, 'B');
+if ~isequal(size(A), size(B))
+  error('pybridge:jaccard:sizeMismatch', ...
+    'pybridge.jaccard: A and B must have the same size; got %s and %s', ...
+    mat2str(size(A)), mat2str(size(B)));
+end
+if ~(isnumeric(opts.Labels) && isreal(opts.Labels) && (isempty(opts.Labels) || isvector(opts.Labels)))
+  error('pybridge:jaccard:invalidOption', ...
+    'pybridge.jaccard: ''Labels'' must be a numeric vector of label values; got a %s of size %s', ...
+    class(opts.Labels), mat2str(size(opts.Labels)));
+end
+if ~((islogical(opts.Batch) || isnumeric(opts.Batch)) && isscalar(opts.Batch))
+  error('pybridge:jaccard:invalidOption', ...
+    'pybridge.jaccard: ''Batch'' must be true or false; got a %s of size %s', ...
+    class(opts.Batch), mat2str(size(opts.Batch)));
+end
+kw = {'batch', logical(opts.Batch)};
+if ~isempty(opts.Labels)
+  kw = [kw, {'labels', double(opts.Labels(:)')}];
+end
+similarity = pybridge.internal.callPython('jaccard', 'jaccard', A, B, pyargs(kw{:}));
+end
+
+function checkMask(M, name)
+if ~((islogical(M) || isnumeric(M)) && isreal(M))
+  error('pybridge:jaccard:invalidInput', ...
+    'pybridge.jaccard: %s must be a real logical mask or numeric label image; got a %s', ...
+    name, class(M));
+end
+end

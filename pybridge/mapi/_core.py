@@ -1,0 +1,161 @@
+"""The core of the MATLAB-facing API: the dispatcher and the value conversions.
+
+MATLAB wrappers (``matlab/+pybridge/*.m``) never call a mapi function by a
+dynamic name: they all go through :func:`call`, whose name is static, so the
+same .m code runs on MATLAB's ``py.`` and on pybridge's ``py.`` for GNU Octave.
+Every result is passed through :func:`from_python` so MATLAB only ever sees
+numpy arrays in MATLAB's layout, dicts with valid field names, lists, str,
+float, bool and None.
+"""
+
+from __future__ import annotations
+
+import array
+import numbers
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+
+from .. import convert
+
+__all__ = ["call", "to_python", "from_python", "ping"]
+
+_PRIVATE = frozenset({"call"})
+
+
+def call(name: str, *args: Any, **kwargs: Any) -> Any:
+    """Call the mapi function ``name`` and prepare its result for MATLAB.
+
+    This is the single entry point of the .m wrappers:
+    ``py.pybridge.mapi.call('dice', A, B, pyargs('batch', true))``.
+
+    Parameters
+    ----------
+    name : str
+        A public function of :mod:`pybridge.mapi` (listed in its ``__all__``).
+    *args, **kwargs
+        Passed on unchanged; the mapi function converts them with
+        :mod:`pybridge.convert`.
+
+    Returns
+    -------
+    object
+        The function's result after :func:`from_python`.
+
+    Raises
+    ------
+    ValueError
+        ``name`` is not a mapi function.
+
+    Examples
+    --------
+    >>> call("ping")
+    'pong'
+    """
+    from .. import mapi
+
+    if not isinstance(name, str) or name in _PRIVATE or name not in mapi.__all__:
+        import difflib
+
+        known = sorted(set(mapi.__all__) - _PRIVATE)
+        hint = difflib.get_close_matches(str(name), known, n=1)
+        raise ValueError(
+            f"pybridge.mapi has no function {name!r}"
+            + (f" (did you mean {hint[0]!r}?)" if hint else "")
+            + f"; known: {', '.join(known)}"
+        )
+    return from_python(getattr(mapi, name)(*args, **kwargs))
+
+
+def ping() -> str:
+    """Answer ``'pong'``: lets ``pybridge.setup`` check the round trip.
+
+    Examples
+    --------
+    >>> ping()
+    'pong'
+    """
+    return "pong"
+
+
+def to_python(x: Any, *, layout: str | None = None) -> Any:
+    """A MATLAB value as pybridge's Python functions take it.
+
+    Parameters
+    ----------
+    x : MATLAB value as ``py.`` passes it
+        memoryview, array.array or ndarray (MATLAB layout), float, bool, str,
+        tuple (cell), dict (struct).
+    layout : {'HWCN', 'HWC', 'HWN', 'HW'}, optional
+        Read ``x`` as a MATLAB image stack and return numpy N x C x H x W.
+
+    Returns
+    -------
+    ndarray or str or dict or list
+        Numeric input keeps MATLAB's shape (at least 2-D) unless ``layout``
+        is given.
+
+    Examples
+    --------
+    >>> import array
+    >>> to_python(array.array("d", [1, 2, 3])).shape
+    (1, 3)
+    >>> to_python(np.zeros((8, 9, 1, 2), order="F"), layout="HWCN").shape
+    (2, 1, 8, 9)
+    """
+    if layout is not None:
+        return convert.matlab_to_numpy(x, str(layout))
+    if isinstance(x, tuple):
+        return convert.cell_to_list(x)
+    return convert.from_matlab(x)
+
+
+def from_python(x: Any) -> Any:
+    """Any Python result -> a value MATLAB converts with ``double``/``struct``/``cell``/``char``.
+
+    ndarrays, memoryviews, array.arrays and torch tensors become Fortran-ordered
+    ndarrays of a MATLAB class (at least 2-D); numpy scalars become float, bool
+    or (for integers) a 1 x 1 integer array; dicts keep str keys that are
+    valid MATLAB field names; tuples and lists become lists; str stays str;
+    None stays None (MATLAB's ``[]`` on the MATLAB side).
+
+    Raises
+    ------
+    TypeError
+        A value with no MATLAB equivalent (complex, object arrays, sets...).
+    ValueError
+        A dict key that is not a MATLAB field name.
+
+    Examples
+    --------
+    >>> out = from_python({"a": np.arange(3), "b": [1.5, "x"]})
+    >>> out["a"].shape, out["b"]
+    ((1, 3), [1.5, 'x'])
+    """
+    if x is None or isinstance(x, (str, bool, float)):
+        return x
+    if isinstance(x, np.bool_):
+        return bool(x)
+    if isinstance(x, (np.floating,)):
+        return float(x)
+    if isinstance(x, (int, np.integer)):
+        return convert.to_matlab(np.asarray(x))
+    if isinstance(x, numbers.Real):
+        return float(x)
+    if isinstance(x, Mapping):
+        return {_field_name(k): from_python(v) for k, v in x.items()}
+    if isinstance(x, (list, tuple)):
+        return [from_python(v) for v in x]
+    if isinstance(x, (np.ndarray, memoryview, array.array)) or convert._is_torch_tensor(x):
+        return convert.to_matlab(x)
+    raise TypeError(
+        f"cannot hand a {type(x).__module__}.{type(x).__qualname__} to MATLAB; expected an "
+        "array, dict, list, tuple, str, number, bool or None"
+    )
+
+
+def _field_name(key: Any) -> str:
+    """``key`` if it is a valid MATLAB field name (convert owns the rule), else ValueError."""
+    (name,) = convert.dict_to_struct({key: None})
+    return name

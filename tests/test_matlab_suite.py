@@ -1,0 +1,141 @@
+"""Run the .m tests (matlab/tests/test_*.m) on GNU Octave, one pytest item per .m test.
+
+The runner ``matlab/tests/runtests_pybridge.m`` runs once per session (one
+Octave, one Python process behind its ``py.``); each ``test_*`` local
+function of each .m file becomes its own pytest item, so a failing .m test
+shows up under its own name with the MATLAB error id, message and line.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import HAVE_OCTAVE
+
+ROOT = Path(__file__).resolve().parent.parent
+MTESTS = ROOT / "matlab" / "tests"
+RUNNER_TIMEOUT = 900
+
+pytestmark = pytest.mark.requires_octave
+
+
+def _m_tests() -> list[tuple[str, str]]:
+    found = []
+    for path in sorted(MTESTS.glob("test_*.m")):
+        text = path.read_text(encoding="utf-8", errors="replace")
+        for name in re.findall(r"^\s*function\s+(?:[^=\n]*=\s*)?(test_\w+)\s*(?:\(|$)", text, re.M):
+            if name != path.stem:
+                found.append((path.stem, name))
+    return found
+
+
+M_TESTS = _m_tests()
+
+
+def octave_env() -> dict[str, str]:
+    env = dict(os.environ)
+    env["PYBRIDGE_PYTHON"] = sys.executable
+    env.setdefault("MPLBACKEND", "Agg")
+    return env
+
+
+def run_runner(tmp: Path, *args: str, folder: Path | None = None, timeout: int = RUNNER_TIMEOUT):
+    """Run runtests_pybridge on Octave; returns (exit status, output, results rows)."""
+    results = tmp / "results.tsv"
+    opts = [f"'ResultsFile', '{results}'", "'Exit', true", *args]
+    if folder is not None:
+        opts.append(f"'Folder', '{folder}'")
+    code = f"addpath('{MTESTS}'); runtests_pybridge({', '.join(opts)})"
+    proc = subprocess.run(
+        ["octave-cli", "--no-gui", "--norc", "-q", "--eval", code],
+        cwd=tmp,
+        env=octave_env(),
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+    rows = {}
+    if results.exists():
+        for line in results.read_text(encoding="utf-8", errors="replace").splitlines():
+            status, file, name, seconds, message = (line.split("\t") + [""] * 5)[:5]
+            rows[(file, name)] = (status, message)
+    return proc.returncode, proc.stdout + proc.stderr, rows
+
+
+@pytest.fixture(scope="module")
+def suite(tmp_path_factory):
+    if not HAVE_OCTAVE:
+        pytest.skip("GNU Octave (octave-cli) is not on PATH")
+    tmp = tmp_path_factory.mktemp("mtests")
+    return run_runner(tmp)
+
+
+@pytest.mark.timeout(RUNNER_TIMEOUT + 60)
+@pytest.mark.parametrize(("mfile", "mtest"), M_TESTS, ids=[f"{f}/{t}" for f, t in M_TESTS])
+def test_m(suite, mfile, mtest):
+    status, output, rows = suite
+    if ("runtests_pybridge", "setup") in rows:
+        pytest.fail(f"pybridge.setup failed on Octave: {rows[('runtests_pybridge', 'setup')][1]}")
+    if (mfile, "(file)") in rows:
+        pytest.fail(f"{mfile}.m could not be loaded: {rows[(mfile, '(file)')][1]}")
+    if (mfile, mtest) not in rows:
+        pytest.fail(
+            f"{mfile}/{mtest} did not run (exit status {status}); runner output:\n{output[-4000:]}"
+        )
+    result, message = rows[(mfile, mtest)]
+    if result == "skip":
+        pytest.skip(f"{mfile}/{mtest}: {message}")
+    if result != "pass":
+        pytest.fail(f"{mfile}.m {mtest} failed on Octave:\n{message.replace(' | ', chr(10))}")
+
+
+@pytest.mark.timeout(RUNNER_TIMEOUT + 60)
+def test_runner_exit_status_matches_results(suite):
+    status, output, rows = suite
+    failed = [k for k, (r, _) in rows.items() if r == "fail"]
+    assert rows, f"the runner reported no results; output:\n{output[-4000:]}"
+    assert status == (1 if failed else 0), f"exit status {status} with failures {failed}"
+    assert re.search(r"\d+ passed, \d+ failed, \d+ skipped", output)
+
+
+@pytest.mark.timeout(120)
+def test_runner_reports_failures_and_skips(tmp_path):
+    """A folder with one passing, one failing and one skipped test: exit 1, each reported."""
+    folder = tmp_path / "mt"
+    folder.mkdir()
+    (folder / "test_demo.m").write_text(
+        "function tests = test_demo\n"
+        "tests = localfunctions;\n"
+        "end\n"
+        "function test_passes\n"
+        "assert(1 + 1 == 2);\n"
+        "end\n"
+        "function test_fails\n"
+        "error('demo:broken', 'it broke');\n"
+        "end\n"
+        "function test_skips\n"
+        "pbtest.skip('no reason needed here');\n"
+        "end\n"
+        "function helper_is_not_a_test\n"
+        "error('demo:helper', 'helpers must not run');\n"
+        "end\n"
+    )
+    status, output, rows = run_runner(tmp_path, "'Setup', false", folder=folder, timeout=110)
+    assert status == 1, output
+    assert rows[("test_demo", "test_passes")][0] == "pass"
+    assert rows[("test_demo", "test_fails")][0] == "fail"
+    assert "demo:broken" in rows[("test_demo", "test_fails")][1]
+    assert "line 8" in rows[("test_demo", "test_fails")][1]
+    assert rows[("test_demo", "test_skips")] == ("skip", "no reason needed here")
+    assert ("test_demo", "helper_is_not_a_test") not in rows
+    assert "1 passed, 1 failed, 1 skipped" in output
+
+
+def test_every_m_test_file_is_discovered():
+    files = {f for f, _ in M_TESTS}
+    assert {"test_core", "test_metrics", "test_py"} <= files, files
