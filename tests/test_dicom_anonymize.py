@@ -320,6 +320,14 @@ def test_private_sop_class_uid_is_kept(tmp_path, rng):
     assert out.SOPInstanceUID != ds.SOPInstanceUID
 
 
+def test_keeping_sop_instance_uid_keeps_the_file_meta_in_step(tmp_path, rng):
+    s = write_series(tmp_path / "in", rng, n=1)
+    dicom.anonymize(s["paths"][0], tmp_path / "a.dcm", keep=["SOPInstanceUID"])
+    ds = pydicom.dcmread(tmp_path / "a.dcm")
+    assert ds.SOPInstanceUID == s["sop_uids"][0]
+    assert ds.file_meta.MediaStorageSOPInstanceUID == ds.SOPInstanceUID
+
+
 def test_patient_id_option(tmp_path, rng):
     s = write_series(tmp_path / "in", rng, n=1)
     dicom.anonymize(s["paths"][0], tmp_path / "a.dcm", patient_id="SUBJ-01")
@@ -340,9 +348,16 @@ def test_folder_in_folder_out_with_json_report(tmp_path, rng):
         str(p.relative_to(tmp_path / "out")) for p in (tmp_path / "out").rglob("*.dcm")
     )
     assert rel_in == rel_out  # same structure, including the sub folder
-    saved = json.loads((tmp_path / "out" / REPORT_NAME).read_text())
-    expected = {k: v for k, v in report.items() if k != "report_path"}
-    assert saved == expected
+    text = (tmp_path / "out" / REPORT_NAME).read_text()
+    saved = json.loads(text)
+    assert str(tmp_path) not in text  # only relative paths leave with the data
+    assert sorted(f["source"] for f in saved["files"]) == rel_in
+    assert sorted(f["output"] for f in saved["files"]) == rel_in
+    strip = ("source", "output")
+    assert [{k: v for k, v in f.items() if k not in strip} for f in saved["files"]] == [
+        {k: v for k, v in f.items() if k not in strip} for f in report["files"]
+    ]
+    assert saved["options"] == report["options"] and saved["n_uids"] == report["n_uids"]
     assert report["n_files"] == 3 and report["skipped"] == []
     assert "secret" not in json.dumps(saved) and "k" not in saved["options"].values()
 

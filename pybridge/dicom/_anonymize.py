@@ -325,11 +325,14 @@ class _Anonymizer:
         meta = getattr(ds, "file_meta", None)
         if meta is None:
             meta = ds.file_meta = FileMetaDataset()
-        if "MediaStorageSOPInstanceUID" in meta and meta.MediaStorageSOPInstanceUID:
-            meta.MediaStorageSOPInstanceUID = self.uid(meta.MediaStorageSOPInstanceUID)
+        before = str(meta.get("MediaStorageSOPInstanceUID", "") or "")
+        if "SOPInstanceUID" in ds:
+            # the data set's UID is settled (replaced, or kept on request): follow it
+            meta.MediaStorageSOPInstanceUID = ds.SOPInstanceUID
+        elif before:
+            meta.MediaStorageSOPInstanceUID = self.uid(before)
+        if before and str(meta.MediaStorageSOPInstanceUID) != before:
             log["uids_replaced"].append("file_meta.MediaStorageSOPInstanceUID")
-        elif "SOPInstanceUID" in ds:
-            meta.MediaStorageSOPInstanceUID = ds.SOPInstanceUID  # already replaced
         if not meta.get("MediaStorageSOPClassUID") and "SOPClassUID" in ds:
             meta.MediaStorageSOPClassUID = ds.SOPClassUID
         if not meta.get("TransferSyntaxUID"):
@@ -474,7 +477,10 @@ def anonymize(
         private_removed, burned_in_annotation, flagged[, flag_reason]),
         flagged (sources whose burned-in text must be checked), skipped
         (source, reason), report_path (the JSON file, folders only). Entries
-        inside sequences read ``SequenceKeyword[i].Keyword``.
+        inside sequences read ``SequenceKeyword[i].Keyword``. The JSON file
+        holds the same report with paths relative to ``src`` and ``dst``
+        (an absolute path may name the patient). Folder and file names are
+        copied as they are: rename them first if they identify someone.
 
     Raises
     ------
@@ -613,12 +619,38 @@ def anonymize(
     if src.is_dir():
         report_path = dst / REPORT_NAME
         dst.mkdir(parents=True, exist_ok=True)
-        text = json.dumps(report, indent=2)
+        text = json.dumps(_portable(report, src, dst), indent=2)
         tmp = report_path.with_name(f".{REPORT_NAME}.tmp")
         tmp.write_text(text, encoding="utf-8")
         os.replace(tmp, report_path)
         report["report_path"] = str(report_path)
     return report
+
+
+def _portable(report: dict, src: Path, dst: Path) -> dict:
+    """The report as saved next to the output: paths relative to src and dst.
+
+    The absolute input path (``/data/Doe_Jane/...``) may itself identify the
+    patient; the saved report must not carry it out of the hospital.
+    """
+
+    def rel(path: str, root: Path) -> str:
+        try:
+            return str(Path(path).relative_to(root))
+        except ValueError:  # pragma: no cover - every path lies under its root
+            return Path(path).name
+
+    out = {k: v for k, v in report.items() if k not in ("report_path",)}
+    out["files"] = [
+        {**f, "source": rel(f["source"], src), "output": rel(f["output"], dst)}
+        for f in report["files"]
+    ]
+    out["flagged"] = [rel(p, src) for p in report["flagged"]]
+    out["skipped"] = [
+        {"source": rel(s["source"], src), "reason": s["reason"].replace(str(src), "<src>")}
+        for s in report["skipped"]
+    ]
+    return out
 
 
 _DICOMDIR_REASON = (

@@ -454,8 +454,9 @@ def _read_series(path: Path, chosen: list[tuple[Path, Any]], *, rescale: bool) -
     instance = np.array([f.instance for f in frames])
     if len(frames) > 1 and np.all(np.isfinite(positions)) and np.all(np.isfinite(normal)):
         along = positions @ normal
-        tie = np.where(np.isfinite(instance), instance, np.arange(len(frames)))
-        order = np.lexsort((tie, along))
+        tie = np.where(np.isfinite(instance), instance, 0.0)
+        frame_index = np.array([f.index for f in frames])
+        order = np.lexsort((frame_index, tie, along))
     elif len(frames) > 1 and len(chosen) > 1 and np.all(np.isfinite(instance)):
         along = None
         order = np.argsort(instance, kind="stable")
