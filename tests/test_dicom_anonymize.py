@@ -387,6 +387,33 @@ def test_file_cut_short_writes_nothing(tmp_path):
     assert not (tmp_path / "out.dcm").exists()
 
 
+@pytest.mark.parametrize(
+    "name",
+    ["CT_small.dcm", "JPEG2000.dcm", "SC_rgb_rle_2frame.dcm", "test-SR.dcm", "rtstruct.dcm",
+     "ExplVR_BigEnd.dcm", "rtdose.dcm"],
+)  # fmt: skip
+@pytest.mark.parametrize("keep", ["1", "10", "100", "third", "half", "head"])
+def test_every_cut_is_caught(tmp_path, name, keep):
+    # pydicom reads many of these silently (a sequence or encapsulated pixel
+    # data cut short, a cut on an element boundary): none may pass as whole.
+    data = bundled(name).read_bytes()
+    drop = {"third": len(data) // 3, "half": len(data) // 2, "head": len(data) - 300}.get(keep)
+    drop = int(keep) if drop is None else drop
+    cut = tmp_path / f"cut_{name}"
+    cut.write_bytes(data[:-drop])
+    with pytest.raises(DicomError, match="truncated|corrupt|not a DICOM"):
+        dicom.anonymize(cut, tmp_path / "out.dcm")
+    assert not (tmp_path / "out.dcm").exists()
+    with pytest.raises(DicomError):
+        dicom.read(cut)
+
+
+def test_data_set_without_sop_uids_is_refused(tmp_path):
+    with pytest.raises(DicomError, match="no SOPClassUID"):
+        dicom.anonymize(bundled("nested_priv_SQ.dcm"), tmp_path / "out.dcm")
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_folder_with_a_bad_file_writes_nothing_then_skip_mode(tmp_path, rng):
     write_series(tmp_path / "in", rng, n=3)
     shutil.copy(bundled("MR_truncated.dcm"), tmp_path / "in" / "zz_truncated.dcm")

@@ -575,6 +575,7 @@ def anonymize(
         ds = open_dataset(src)
         check_complete(src, ds)
         _refuse_dicomdir(src, ds)
+        _require_sop(src, ds)
         with lenient_values():
             log = anon.anonymize_dataset(ds)
         atomic_write(ds, dst, overwrite=overwrite)
@@ -592,6 +593,8 @@ def anonymize(
             try:
                 ds = open_dataset(p)
                 check_complete(p, ds)
+                if "DirectoryRecordSequence" not in ds:
+                    _require_sop(p, ds)
             except DicomError as err:
                 if errors == "raise":
                     raise DicomError(
@@ -662,3 +665,12 @@ _DICOMDIR_REASON = (
 def _refuse_dicomdir(path: Path, ds: Any) -> None:
     if "DirectoryRecordSequence" in ds:
         raise DicomError(f"'{path}' is a DICOMDIR; {_DICOMDIR_REASON}")
+
+
+def _require_sop(path: Path, ds: Any) -> None:
+    missing = [k for k in ("SOPClassUID", "SOPInstanceUID") if not ds.get(k)]
+    if missing:
+        raise DicomError(
+            f"'{path}' has no {' and no '.join(missing)}: it is not a complete DICOM object, "
+            "and no valid DICOM file can be written from it"
+        )

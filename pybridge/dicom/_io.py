@@ -17,27 +17,12 @@ __all__ = [
     "open_dataset",
     "check_complete",
     "atomic_write",
-    "is_dicom_file",
     "lenient_values",
 ]
 
 
 class DicomError(PyBridgeError):
     """A DICOM file could not be read or written: not DICOM, truncated, no pixel data..."""
-
-
-_SEQ_DELIMITER_LE = b"\xfe\xff\xdd\xe0\x00\x00\x00\x00"
-_SEQ_DELIMITER_BE = b"\xff\xfe\xe0\xdd\x00\x00\x00\x00"
-
-
-def is_dicom_file(path: str | os.PathLike) -> bool:
-    """True when the file starts with the DICOM preamble and 'DICM' marker (a Part 10 file)."""
-    try:
-        with open(path, "rb") as f:
-            head = f.read(132)
-    except OSError:
-        return False
-    return len(head) == 132 and head[128:132] == b"DICM"
 
 
 def open_dataset(path: str | os.PathLike, *, lazy: bool = False) -> Any:
@@ -58,7 +43,13 @@ def open_dataset(path: str | os.PathLike, *, lazy: bool = False) -> Any:
     if path.is_dir():
         raise DicomError(f"'{path}' is a folder; expected a DICOM file")
     try:
-        ds = pydicom.dcmread(path, defer_size=defer)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            ds = pydicom.dcmread(path, defer_size=defer)
+        for w in caught:
+            if "End of file reached" in str(w.message):
+                raise DicomError(f"'{path}' is truncated: {w.message}")
+            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
     except InvalidDicomError as err:
         ds = _read_raw(path, defer)
         if ds is not None:
@@ -73,7 +64,19 @@ def open_dataset(path: str | os.PathLike, *, lazy: bool = False) -> Any:
             "the file is probably truncated or corrupt"
         ) from err
     if len(ds) == 0:
-        raise DicomError(f"'{path}' holds no DICOM data elements; it is empty or not DICOM")
+        raise DicomError(
+            f"'{path}' holds no DICOM data elements: it is empty, truncated or corrupt"
+        )
+    if not lazy:
+        try:  # pydicom decodes sequences on first access: do it now, inside this guard
+            with lenient_values():
+                for _ in ds.iterall():
+                    pass
+        except (EOFError, OSError, ValueError, KeyError, TypeError, AttributeError) as err:
+            raise DicomError(
+                f"'{path}' could not be parsed as DICOM ({type(err).__name__}: {err}); "
+                "the file is probably truncated or corrupt"
+            ) from err
     return ds
 
 
@@ -142,79 +145,138 @@ _LONG_VRS = {
     b"UT",
     b"UV",
 }
+_UNDEFINED = 0xFFFFFFFF
+_ITEM, _ITEM_END, _SEQ_END = 0xE000, 0xE00D, 0xE0DD
+
+
+class _Truncated(Exception):
+    pass
+
+
+class _Walker:
+    """Walk the byte structure of a DICOM file: every element, item and fragment must fit.
+
+    pydicom reads a file that ends early without complaint in several cases
+    (a defined-length sequence cut short, encapsulated pixel data without its
+    closing delimiter); walking the element headers finds all of them
+    without decoding a single value.
+    """
+
+    def __init__(self, f, size: int, *, implicit: bool, little: bool):
+        self.f, self.size = f, size
+        self.implicit, self.order = implicit, "<" if little else ">"
+
+    def _read(self, pos: int, n: int) -> bytes:
+        self.f.seek(pos)
+        raw = self.f.read(n)
+        if len(raw) < n:
+            raise _Truncated(f"it ends inside the header at byte {pos}")
+        return raw
+
+    def _header(self, pos: int, implicit: bool) -> tuple[int, int, bytes, int, int]:
+        raw = self._read(pos, 8)
+        g, e = struct.unpack(self.order + "HH", raw[:4])
+        if g == 0xFFFE or implicit:
+            (length,) = struct.unpack(self.order + "I", raw[4:8])
+            return g, e, b"", length, 8
+        vr = raw[4:6]
+        if vr in _LONG_VRS:
+            (length,) = struct.unpack(self.order + "I", self._read(pos + 8, 4))
+            return g, e, vr, length, 12
+        (length,) = struct.unpack(self.order + "H", raw[6:8])
+        return g, e, vr, length, 8
+
+    def dataset(
+        self,
+        pos: int,
+        end: int | None,
+        *,
+        implicit: bool,
+        in_item: bool = False,
+        group: int | None = None,
+    ) -> int:
+        limit = self.size if end is None else end
+        while pos < limit:
+            if group is not None:
+                (g,) = struct.unpack(self.order + "H", self._read(pos, 2))
+                if g != group:
+                    return pos
+            g, e, vr, length, header = self._header(pos, implicit)
+            if g == 0xFFFE and e == _ITEM_END:
+                if in_item:
+                    return pos + 8
+                raise _Truncated(f"an item delimiter stands outside any item at byte {pos}")
+            if length == _UNDEFINED:
+                nested_implicit = implicit or vr == b"UN"
+                pos = self.items(pos + header, implicit=nested_implicit)
+                continue
+            if pos + header + length > self.size:
+                raise _Truncated(
+                    f"element ({g:04X},{e:04X}) declares {length} bytes but the file ends "
+                    f"{self.size - pos - header} bytes after its header"
+                )
+            pos += header + length
+        if in_item and end is None:
+            raise _Truncated("it ends inside a sequence item (no item delimitation item)")
+        return pos
+
+    def items(self, pos: int, *, implicit: bool) -> int:
+        """Items of an undefined-length sequence or encapsulated pixel data, up to the delimiter."""
+        while True:
+            if pos >= self.size:
+                raise _Truncated(
+                    "it ends inside a sequence or encapsulated pixel data (no delimiter)"
+                )
+            g, e, _, length, _ = self._header(pos, True)
+            if (g, e) == (0xFFFE, _SEQ_END):
+                return pos + 8
+            if (g, e) != (0xFFFE, _ITEM):
+                raise _Truncated(f"expected an item at byte {pos}, found ({g:04X},{e:04X})")
+            if length == _UNDEFINED:
+                pos = self.dataset(pos + 8, None, implicit=implicit, in_item=True)
+            else:
+                if pos + 8 + length > self.size:
+                    raise _Truncated(
+                        f"an item declares {length} bytes but the file ends "
+                        f"{self.size - pos - 8} bytes after its header"
+                    )
+                pos += 8 + length
 
 
 def _scan_lengths(path: Path, ds: Any) -> None:
-    """Walk the element headers of the top-level data set and check each value fits the file.
-
-    pydicom stops quietly when a defined-length element (a sequence, say)
-    runs past the end of the file; this scan notices. It stops at the first
-    undefined-length element (whose end is found by parsing, checked
-    elsewhere) and skips deflated data sets.
-    """
     size = os.path.getsize(path)
+    meta = getattr(ds, "file_meta", None)
+    ts = meta.get("TransferSyntaxUID") if meta is not None else None
+    if ts is not None and str(ts) == "1.2.840.10008.1.2.1.99":  # deflated: not walkable
+        return
+    if ts is not None and ts.is_transfer_syntax:
+        implicit, little = ts.is_implicit_VR, ts.is_little_endian
+    else:
+        implicit, little = getattr(ds, "original_encoding", (True, True))
     with open(path, "rb") as f:
         head = f.read(132)
+        pos = 0
         if len(head) == 132 and head[128:132] == b"DICM":
-            pos = 132
             # the file meta group is always explicit VR little endian
-            pos, _ = _walk_headers(f, pos, size, implicit=False, little=True, group=0x0002)
-        else:
-            pos = 0
-        ts = ds.file_meta.get("TransferSyntaxUID") if getattr(ds, "file_meta", None) else None
-        if ts is not None and str(ts) == "1.2.840.10008.1.2.1.99":  # deflated
-            return
-        if ts is not None:
-            implicit, little = ts.is_implicit_VR, ts.is_little_endian
-        else:
-            implicit, little = getattr(ds, "original_encoding", (True, True))
-        _walk_headers(f, pos, size, implicit=bool(implicit), little=bool(little), group=None)
-
-
-def _walk_headers(f, pos: int, size: int, *, implicit: bool, little: bool, group: int | None):
-    order = "<" if little else ">"
-    while pos < size:
-        f.seek(pos)
-        raw = f.read(8)
-        if len(raw) < 8:
-            raise DicomError(f"'{f.name}' is truncated: it ends inside an element header")
-        g, e = struct.unpack(order + "HH", raw[:4])
-        if group is not None and g != group:
-            return pos, None
-        if implicit and g != 0x0002:
-            (length,) = struct.unpack(order + "I", raw[4:8])
-            header = 8
-        elif raw[4:6] in _LONG_VRS:
-            extra = f.read(4)
-            if len(extra) < 4:
-                raise DicomError(f"'{f.name}' is truncated: it ends inside an element header")
-            (length,) = struct.unpack(order + "I", extra)
-            header = 12
-        else:
-            (length,) = struct.unpack(order + "H", raw[6:8])
-            header = 8
-        if length == 0xFFFFFFFF:
-            return pos, None  # undefined length: parsed by pydicom, checked by the caller
-        if pos + header + length > size:
-            raise DicomError(
-                f"'{f.name}' is truncated: element ({g:04X},{e:04X}) declares {length} bytes "
-                f"but the file ends {size - pos - header} bytes after its header"
-            )
-        pos += header + length
-    return pos, None
+            meta_walker = _Walker(f, size, implicit=False, little=True)
+            pos = meta_walker.dataset(132, None, implicit=False, group=0x0002)
+        walker = _Walker(f, size, implicit=bool(implicit), little=bool(little))
+        try:
+            walker.dataset(pos, None, implicit=bool(implicit))
+        except struct.error as err:  # pragma: no cover - guarded by _read
+            raise _Truncated(str(err)) from err
 
 
 def check_complete(path: str | os.PathLike, ds: Any) -> None:
     """Raise :class:`DicomError` when a file that pydicom read looks truncated.
 
-    pydicom reads a file that ends early without complaint in two cases, both
-    caught here: native pixel data shorter than Rows x Columns x frames x
-    samples x bytes, and a file that ends inside an undefined-length sequence
-    (no sequence delimitation item at the end).
+    Two checks: native pixel data must hold Rows x Columns x frames x
+    samples x bytes, and every element, item and fragment in the file must
+    fit inside it, closing delimiters included (:class:`_Walker`).
     """
-    if "PixelData" in ds and ds.file_meta.get("TransferSyntaxUID", None) is not None:
-        ts = ds.file_meta.TransferSyntaxUID
-        if not ts.is_compressed:
+    if "PixelData" in ds and getattr(ds, "file_meta", None) is not None:
+        ts = ds.file_meta.get("TransferSyntaxUID")
+        if ts is not None and not ts.is_compressed:
             expected = _expected_pixel_bytes(ds)
             got = len(ds.PixelData)
             if expected is not None and got < expected:
@@ -222,35 +284,17 @@ def check_complete(path: str | os.PathLike, ds: Any) -> None:
                     f"'{path}' is truncated: its pixel data holds {got} bytes but Rows x Columns "
                     f"x frames x samples x bytes per sample needs {expected}"
                 )
-    # Walk the chain of last elements: an undefined-length sequence there means
-    # the file must end with a sequence delimitation item.
-    node = ds
-    needs_delimiter = False
-    while True:
-        tags = list(node.keys()) if hasattr(node, "keys") else []
-        if not tags:
-            break
-        last = node[tags[-1]]
-        if last.VR != "SQ":
-            break
-        if getattr(last, "is_undefined_length", False):
-            needs_delimiter = True
-            break
-        if not last.value:
-            break
-        node = last.value[-1]
-    _scan_lengths(Path(path), ds)
-    if needs_delimiter:
-        with open(path, "rb") as f:
-            f.seek(0, os.SEEK_END)
-            size = f.tell()
-            f.seek(max(0, size - 8))
-            tail = f.read(8)
-        if tail not in (_SEQ_DELIMITER_LE, _SEQ_DELIMITER_BE):
+    if not any(k in ds for k in ("PixelData", "FloatPixelData", "DoubleFloatPixelData")):
+        sop_class = ds.get("SOPClassUID")
+        name = getattr(sop_class, "name", "") if sop_class is not None else ""
+        if "Image Storage" in name:
             raise DicomError(
-                f"'{path}' is truncated: it ends inside the sequence {last.keyword or last.tag} "
-                "(no sequence delimitation item at the end of the file)"
+                f"'{path}' is an image ({name}) without pixel data: it is truncated or incomplete"
             )
+    try:
+        _scan_lengths(Path(path), ds)
+    except _Truncated as err:
+        raise DicomError(f"'{path}' is truncated or corrupt: {err}") from None
 
 
 def atomic_write(ds: Any, dst: Path, *, overwrite: bool = False) -> None:
