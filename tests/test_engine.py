@@ -159,6 +159,21 @@ def test_background_futures(eng):
     assert slow.result(timeout=30) is None
 
 
+def test_cancel_interrupts_a_running_call(eng):
+    import concurrent.futures
+
+    buf = io.StringIO()
+    fut = eng.eval("disp('pb_started'); pause(30);", background=True, stdout=buf)
+    end = time.monotonic() + 30
+    while "pb_started" not in buf.getvalue() and time.monotonic() < end:
+        time.sleep(0.01)
+    assert fut.cancel()
+    with pytest.raises(concurrent.futures.CancelledError):
+        fut.result(timeout=20)
+    assert fut.cancelled() and fut.done()
+    assert eng.plus(1.0, 2.0) == 3.0  # the engine stays usable
+
+
 def test_per_call_timeout_interrupts_and_engine_survives(eng):
     with pytest.raises(EngineTimeoutError) as info:
         eng.pause(20.0, nargout=0, timeout=0.5)

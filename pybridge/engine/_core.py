@@ -42,6 +42,10 @@ class Backend:
     def to_engine(self, value: Any) -> Any:  # pragma: no cover - interface
         raise NotImplementedError
 
+    def interrupt(self) -> bool:
+        """Interrupt the call in progress (MATLAB's Ctrl-C); the call raises CancelledError."""
+        return False
+
     def get_var(self, name: str, *, timeout) -> Any:  # pragma: no cover - interface
         raise NotImplementedError
 
@@ -83,12 +87,14 @@ class FutureResult:
     ``result(timeout=None)`` waits and returns the value (raising the call's
     error, :class:`TimeoutError` when ``timeout`` seconds pass first, or
     :class:`concurrent.futures.CancelledError`); ``cancel()`` cancels a call
-    that has not started yet (a running call runs to its end, or to the
-    engine's per-call timeout); ``done()`` and ``cancelled()`` ask.
+    that has not started yet and interrupts one that is running (MATLAB's
+    Ctrl-C; the engine stays usable); ``done()`` and ``cancelled()`` ask.
     """
 
-    def __init__(self, future: _cf.Future) -> None:
+    def __init__(self, future: _cf.Future, canceller: Any = None) -> None:
         self._future = future
+        self._canceller = canceller
+        self._cancel_requested = False
 
     def result(self, timeout: float | None = None) -> Any:
         try:
@@ -100,10 +106,21 @@ class FutureResult:
             ) from err
 
     def cancel(self) -> bool:
-        return self._future.cancel()
+        if self._future.cancel():
+            return True
+        if self._future.done() or self._canceller is None:
+            return False
+        self._cancel_requested = True
+        return bool(self._canceller())
 
     def cancelled(self) -> bool:
-        return self._future.cancelled()
+        if self._future.cancelled():
+            return True
+        return (
+            self._cancel_requested
+            and self._future.done()
+            and isinstance(self._future.exception(), _cf.CancelledError)
+        )
 
     def done(self) -> bool:
         return self._future.done()
@@ -230,6 +247,8 @@ class Engine:
         self._closed = False
         self._paths: list[str] = []
         self._died = False
+        self._running: object | None = None
+        self._cancelled: set = set()
         self.restarts = 0
 
     # ------------------------------------------------------------------ info
@@ -293,10 +312,19 @@ class Engine:
         if name == "addpath":
             self._remember_paths(args)
 
+        token = object()
+
         def work(backend: Backend, t: float | None) -> list:
             out = stdout if stdout is not None else sys.stdout
             err = stderr if stderr is not None else sys.stderr
-            return backend.call(name, margs, nargout, stdout=out, stderr=err, timeout=t)
+            if token in self._cancelled:
+                self._cancelled.discard(token)
+                raise _cf.CancelledError(f"the call to {name!r} was cancelled before it started")
+            self._running = token
+            try:
+                return backend.call(name, margs, nargout, stdout=out, stderr=err, timeout=t)
+            finally:
+                self._running = None
 
         def finish() -> Any:
             outs = self._run(work, timeout, what=name)
@@ -309,7 +337,7 @@ class Engine:
             return tuple(outs)
 
         if background:
-            return FutureResult(self._pool().submit(finish))
+            return FutureResult(self._pool().submit(finish), lambda: self._cancel(token))
         return finish()
 
     def eval(
@@ -383,6 +411,13 @@ class Engine:
                 )
             return self._executor
 
+    def _cancel(self, token: object) -> bool:
+        """Cancel the background call ``token``: interrupt it if running, else mark it."""
+        if self._running is token:
+            return self._backend.interrupt()
+        self._cancelled.add(token)
+        return True
+
     def _convert_arg(self, a: Any) -> Any:
         try:
             return self._backend.to_engine(a)
@@ -415,9 +450,7 @@ class Engine:
             except EngineDiedError:
                 self._died = True
                 raise
-            except EngineError:
-                raise
-            except (TypeError, ValueError):
+            except (EngineError, TypeError, ValueError, _cf.CancelledError):
                 raise
             except Exception as err:  # a backend failure we did not foresee
                 if not self._backend.alive():

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import sys
+from concurrent.futures import CancelledError
 from typing import Any
 
 from .. import convert
@@ -50,6 +51,7 @@ class MatlabBackend(Backend):
         self._option = option
         self._eng = None
         self._dead = False
+        self._future = None
         self._start()
 
     def _start(self) -> None:
@@ -107,6 +109,7 @@ class MatlabBackend(Backend):
             future = fn(
                 *args, nargout=nargout, background=True, **self._stream_kwargs(stdout, stderr)
             )
+            self._future = future
             try:
                 res = future.result(timeout)
             except me.TimeoutError as err:
@@ -117,6 +120,8 @@ class MatlabBackend(Backend):
                     identifier="pybridge:engine:timeout",
                     backend="matlab",
                 ) from err
+        except (me.CancelledError, CancelledError) as err:
+            raise CancelledError(f"the call to {name!r} was cancelled") from err
         except me.MatlabExecutionError as err:
             msg, stack = _parse_execution_error(str(err))
             raise EngineError(
@@ -131,11 +136,17 @@ class MatlabBackend(Backend):
                 identifier="pybridge:engine:died",
                 backend="matlab",
             ) from err
+        finally:
+            self._future = None
         if nargout == 0:
             return []
         if nargout == 1:
             return [res]
         return list(res)
+
+    def interrupt(self) -> bool:
+        future = self._future
+        return bool(future is not None and future.cancel())
 
     def _last_identifier(self) -> str:
         try:

@@ -17,7 +17,9 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import tempfile
+from concurrent.futures import CancelledError
 from typing import Any
 
 import numpy as np
@@ -131,6 +133,8 @@ class OctaveBackend(Backend):
         with open(os.path.join(self._dir, _WRAPPER_NAME + ".m"), "w") as fh:
             fh.write(CALL_WRAPPER)
         self._oc = None
+        self._interrupted = False
+        self._in_call = False
         self._start()
 
     # --------------------------------------------------------- lifecycle
@@ -231,12 +235,25 @@ class OctaveBackend(Backend):
         return v
 
     # ------------------------------------------------------------- calls
+    def interrupt(self) -> bool:
+        pid = self.pid
+        if not self._in_call or pid is None:
+            return False
+        self._interrupted = True
+        try:
+            os.kill(pid, signal.SIGINT)  # Octave's Ctrl-C: stops the call, keeps the session
+        except ProcessLookupError:
+            return False
+        return True
+
     def call(self, name, args, nargout, *, stdout, stderr, timeout) -> list:
         from oct2py import Oct2PyError
 
         router = _LineRouter(stdout, stderr)
+        self._interrupted = False
+        self._in_call = True
         try:
-            ok, outs, classes, sizes, err = self._oc.feval(
+            reply = self._oc.feval(
                 _WRAPPER_NAME,
                 name,
                 float(nargout),
@@ -266,6 +283,12 @@ class OctaveBackend(Backend):
             raise EngineError(
                 f"oct2py failed while calling {name!r}: {text}", backend="octave"
             ) from e
+        finally:
+            self._in_call = False
+        if self._interrupted or not isinstance(reply, (list, tuple)) or len(reply) != 5:
+            self._interrupted = False
+            raise CancelledError(f"the call to {name!r} was cancelled (interrupted in Octave)")
+        ok, outs, classes, sizes, err = reply
         if not _truthy(ok):
             ident, msg, stack = _error_parts(err)
             raise EngineError(msg, identifier=ident, stack=stack, backend="octave")

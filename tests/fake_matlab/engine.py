@@ -312,16 +312,19 @@ class _Session:
         return self.f_eval(n, a[1:], o, e)
 
     def f_eval(self, n, a, o, e):
-        """A tiny MATLAB: ``name = literal;``, ``name``, or ``f(literal, ...)``."""
-        code = a[0].strip().rstrip(";").strip()
-        m = re.fullmatch(r"([A-Za-z]\w*)\s*=\s*(.+)", code)
-        if m:
-            self.base[m.group(1)] = self._expr(m.group(2), o, e)
-            return ()
-        if n:
-            return (self._expr(code, o, e),)
-        self._expr(code, o, e, nargout=0)
-        return ()
+        """A tiny MATLAB: statements ``name = expr``, ``expr`` or ``f(expr, ...)``, split by ';'."""
+        statements = [st for st in _split_top(a[0], ";") if st.strip()]
+        result = ()
+        for k, code in enumerate(statements):
+            code = code.strip()
+            m = re.fullmatch(r"([A-Za-z]\w*)\s*=\s*(.+)", code, re.S)
+            if m:
+                self.base[m.group(1)] = self._expr(m.group(2), o, e)
+            elif n and k == len(statements) - 1:
+                result = (self._expr(code, o, e),)
+            else:
+                self._expr(code, o, e, nargout=0)
+        return result
 
     def _expr(self, text, o, e, nargout=1):
         text = text.strip()
@@ -378,6 +381,11 @@ class _Session:
 
 
 def _split_args(s):
+    return _split_top(s, ",")
+
+
+def _split_top(s, sep):
+    """Split ``s`` at ``sep`` outside quotes and brackets."""
     parts, depth, cur, quote = [], 0, "", False
     for ch in s:
         if ch == "'":
@@ -386,7 +394,7 @@ def _split_args(s):
             depth += 1
         elif not quote and ch in ")]":
             depth -= 1
-        if ch == "," and depth == 0 and not quote:
+        if ch == sep and depth == 0 and not quote:
             parts.append(cur)
             cur = ""
         else:
