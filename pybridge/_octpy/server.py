@@ -41,6 +41,7 @@ import builtins
 import importlib
 import itertools
 import os
+import shutil
 import signal
 import sys
 import traceback
@@ -161,10 +162,10 @@ class Server:
 
     def encode_auto(self, x: Any, out: list[str], blobs: list) -> None:
         """MATLAB's automatic conversion of a returned value: float, bool; else a handle."""
-        if isinstance(x, bool):
+        if isinstance(x, (bool, np.bool_)):
             out += ["B", "1" if x else "0"]
-        elif isinstance(x, float):
-            out += ["F", repr(x)]
+        elif isinstance(x, float):  # numpy.float64 too, as in MATLAB
+            out += ["F", repr(float(x))]
         else:
             out += ["O", str(self._new_id(x)), _pyclass(x)]
 
@@ -175,7 +176,7 @@ class Server:
         elif isinstance(x, bool):
             out += ["B", "1" if x else "0"]
         elif isinstance(x, float):
-            out += ["F", repr(x)]
+            out += ["F", repr(float(x))]
         elif isinstance(x, str):
             data = x.encode("utf-8", "surrogateescape")
             out += ["S", str(len(data))]
@@ -423,11 +424,15 @@ def main(argv: list[str]) -> int:
     folder = argv[0]
     # Ctrl-C in Octave interrupts Octave's wait, not the Python work under way.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    with (
-        open(os.path.join(folder, "req"), "rb") as fin,
-        open(os.path.join(folder, "resp"), "wb") as fout,
-    ):
-        cwd = os.getcwd()
-        if sys.path[0] != cwd:
-            sys.path.insert(0, cwd)
-        return Server(folder, fin, fout).serve()
+    try:
+        with (
+            open(os.path.join(folder, "req"), "rb") as fin,
+            open(os.path.join(folder, "resp"), "wb") as fout,
+        ):
+            cwd = os.getcwd()
+            if sys.path[0] != cwd:
+                sys.path.insert(0, cwd)
+            return Server(folder, fin, fout).serve()
+    finally:
+        # Octave closed the channel (or exited): the folder is ours to remove
+        shutil.rmtree(folder, ignore_errors=True)

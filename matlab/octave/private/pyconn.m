@@ -26,6 +26,21 @@ if isempty(S)
              'seq', 0, 'nfile', 0, 'cwd', '');
 end
 
+% dispatch returns the state even when the request fails, so that a process
+% started by a call that then raises is kept, not orphaned
+[S, err, varargout{1:nargout}] = dispatch(S, cmd, varargin{:});
+if ~isempty(err)
+  if any(strcmp(err.identifier, {'MATLAB:Python:ProcessTerminated', 'MATLAB:Python:CannotStart'}))
+    S = reset(S);
+  end
+  rethrow(err);
+end
+end
+
+function [S, err, varargout] = dispatch(S, cmd, varargin)
+err = [];
+varargout = cell(1, max(nargout - 2, 0));
+try
 switch cmd
   case 'eval'
     S = ensure(S);
@@ -81,6 +96,9 @@ switch cmd
     S = stop(S);
   otherwise
     error('pybridge:py:internal', 'pyconn: unknown command %s', cmd);
+end
+catch e
+  err = e;
 end
 end
 
