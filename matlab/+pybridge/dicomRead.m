@@ -69,8 +69,11 @@ if ~((islogical(opts.Rescale) || isnumeric(opts.Rescale)) && isscalar(opts.Resca
   error('pybridge:dicomRead:invalidOption', ...
     'pybridge.dicomRead: ''Rescale'' must be true or false; got a %s', class(opts.Rescale));
 end
-info = pybridge.internal.callPython('dicomRead', 'dicom_read', source, ...
-  pyargs('series', opts.Series, 'rescale', logical(opts.Rescale)));
+kw = {'rescale', logical(opts.Rescale)};
+if ~isempty(opts.Series)
+  kw = [kw, {'series', opts.Series}];
+end
+info = pybridge.internal.callPython('dicomRead', 'dicom_read', source, pyargs(kw{:}));
 V = info.image;
 info = rmfield(info, 'image');
 end
