@@ -297,6 +297,16 @@ def check_complete(path: str | os.PathLike, ds: Any) -> None:
         raise DicomError(f"'{path}' is truncated or corrupt: {err}") from None
 
 
+def _save(ds: Any, f: Any) -> None:
+    """Write a conformant Part 10 file (preamble, complete file meta) with pydicom 3 or 2."""
+    import pydicom
+
+    if int(pydicom.__version__.split(".")[0]) >= 3:
+        ds.save_as(f, enforce_file_format=True)
+    else:  # pragma: no cover - pydicom 2.x
+        ds.save_as(f, write_like_original=False)
+
+
 def atomic_write(ds: Any, dst: Path, *, overwrite: bool = False) -> None:
     """Write ``ds`` to ``dst`` through a temporary file in the same folder and ``os.replace``.
 
@@ -310,7 +320,7 @@ def atomic_write(ds: Any, dst: Path, *, overwrite: bool = False) -> None:
     fd, tmp = tempfile.mkstemp(prefix=f".{dst.name}.", suffix=".tmp", dir=dst.parent)
     try:
         with os.fdopen(fd, "wb") as f:
-            ds.save_as(f, enforce_file_format=True)
+            _save(ds, f)
         os.replace(tmp, dst)
     except BaseException:
         try:
