@@ -305,8 +305,9 @@ class _Anonymizer:
             self._recurse(elem, log, label)
         elif vr == "UI" and elem.value and int(elem.tag) not in _class_uid_tags():
             values = list(elem.value) if elem.VM > 1 else [elem.value]
-            if any(str(v) not in UID_dictionary for v in values):
-                self._set_uids(elem)
+            new = [v if str(v) in UID_dictionary else self.uid(v) for v in values]
+            if new != values:  # registered UIDs (classes, syntaxes) stay as they are
+                elem.value = new if elem.VM > 1 else new[0]
                 log["uids_replaced"].append(label)
         elif vr in ("DA", "DT") and elem.value not in (None, ""):
             if self.shift is not None:
