@@ -23,7 +23,7 @@ raises :class:`EngineTimeoutError`; a process that died raises
 from __future__ import annotations
 
 import threading
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 from ._core import Engine, FutureResult
 from ._errors import (
@@ -154,7 +154,7 @@ def start_matlab(
         tried = []
         for name in BACKENDS if backend == "auto" else (backend,):
             try:
-                be = _make_backend(name, option=option, executable=executable, timeout=timeout)
+                be = _make_backend(name, option=option, executable=executable)
             except EngineStartError as err:
                 tried.append(f"  - {name}: {err.message}")
                 continue
@@ -180,11 +180,11 @@ def start_matlab(
     return start()
 
 
-def _make_backend(name: str, *, option: str, executable: str | None, timeout: Any):
+def _make_backend(name: str, *, option: str, executable: str | None):
     if name == "matlab":
         from ._matlab import MatlabBackend
 
         return MatlabBackend(option=option)
     from ._octave import OctaveBackend
 
-    return OctaveBackend(executable=executable, timeout=timeout)
+    return OctaveBackend(executable=executable)

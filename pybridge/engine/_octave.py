@@ -124,7 +124,7 @@ class OctaveBackend(Backend):
 
     name = "octave"
 
-    def __init__(self, *, executable: str | None = None, timeout: float | None = None) -> None:
+    def __init__(self, *, executable: str | None = None) -> None:
         exe, why = find_octave()
         if executable is None and exe is None:
             raise EngineStartError(f"cannot start GNU Octave: {why}", backend="octave")
