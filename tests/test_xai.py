@@ -155,18 +155,33 @@ def test_gradcam_default_target_is_predicted_class(images):
     # the two-column model's argmax is the same class: compare with captum per image
     x = torch.from_numpy(images)
     ref = _captum_gradcam(
-        TwoColumn(net), TwoColumn(net).net.features[4], x, target=[int(p) for p in pred]
+        TwoColumn(net), TwoColumn(net).net.features[5], x, target=[int(p) for p in pred]
     )
     assert_allclose(xai.gradcam(net, images), ref, atol=1e-5, rtol=1e-5)
 
 
-def test_gradcam_default_layer_is_last_conv(images):
-    net = _net(5)
+def test_gradcam_default_layer_is_last_conv_block_output(images):
+    net = _net(5)  # features: conv, bn, relu, pool, conv, relu
+    default = xai.gradcam(net, images, target=1)
+    assert_allclose(default, xai.gradcam(net, images, target=1, layer="features.5"))
+    assert_allclose(default, xai.gradcam(net, images, target=1, layer=net.features[5]))
+    ref = _captum_gradcam(net, net.features[5], torch.from_numpy(images), target=0)
+    assert_allclose(default, ref, atol=1e-5, rtol=1e-5)
+
+    # a conv that is not in a Sequential: the conv itself
+    class Plain(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.conv = torch.nn.Conv2d(1, 3, 3)
+            self.fc = torch.nn.Linear(3, 1)
+
+        def forward(self, x):
+            return self.fc(torch.relu(self.conv(x)).mean((2, 3)))
+
+    plain = Plain()
     assert_allclose(
-        xai.gradcam(net, images, target=1), xai.gradcam(net, images, target=1, layer="features.4")
+        xai.gradcam(plain, images, target=1), xai.gradcam(plain, images, target=1, layer="conv")
     )
-    by_module = xai.gradcam(net, images, target=1, layer=net.features[4])
-    assert_allclose(by_module, xai.gradcam(net, images, target=1, layer="features.4"))
 
 
 def test_gradcam_batched_equals_one_by_one(images):
@@ -220,8 +235,11 @@ def test_gradcam_segmenter_region_matches_captum(rng):
     ref = _captum_gradcam(wrapped, seg.body[2], torch.from_numpy(img), target=0)
     ours = xai.gradcam(seg, img, target=region, layer="body.2")
     assert_allclose(ours, ref, atol=1e-5, rtol=1e-5)
-    # default layer: last conv with more than one channel (body.2, not the 1x1 head)
-    assert_allclose(xai.gradcam(seg, img, target=region), ours)
+    # default layer: the block output of the last conv with more than one channel
+    # (body.3, the ReLU after body.2; not the 1 x 1 head)
+    assert_allclose(
+        xai.gradcam(seg, img, target=region), xai.gradcam(seg, img, target=region, layer="body.3")
+    )
     # default region: the predicted mask
     with torch.no_grad():
         pred = (seg(torch.from_numpy(img))[:, 0] > 0).numpy()

@@ -50,7 +50,11 @@ def gradcam(
     layer : None, str or torch.nn.Module
         The layer to explain: a name from ``network.named_modules()`` (for an
         estimator, names inside ``network_``) or the module itself. Default:
-        the last ``Conv2d`` with more than one output channel.
+        the rectified feature maps of the last convolution, as Selvaraju et
+        al. use them: the last ``Conv2d`` with more than one output channel,
+        or, when it sits in an ``nn.Sequential``, the last of the
+        normalisation/activation modules directly after it (for the course
+        CNN, the ReLU of the third block, before its max pooling).
     normalize : bool, default False
         Divide each map by its maximum (maps that are all zero stay zero).
     batch_size : int, default 64

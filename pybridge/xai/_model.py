@@ -122,7 +122,9 @@ class Explained:
         named = dict(self.network.named_modules())
         if layer is None:
             convs = [
-                m for m in named.values() if isinstance(m, torch.nn.Conv2d) and m.out_channels > 1
+                (n, m)
+                for n, m in named.items()
+                if isinstance(m, torch.nn.Conv2d) and m.out_channels > 1
             ]
             if not convs:
                 raise ValueError(
@@ -130,7 +132,7 @@ class Explained:
                     "name the layer to explain with layer='<name>' (one of "
                     f"{[n for n in named if n][:12]})"
                 )
-            return convs[-1]
+            return _block_output(named, *convs[-1])
         if isinstance(layer, str):
             if layer not in named or layer == "":
                 close = difflib.get_close_matches(layer, [n for n in named if n], n=1)
@@ -148,6 +150,32 @@ class Explained:
             f"'layer' must be None, a layer name (str) or a torch.nn.Module; got "
             f"{type(layer).__name__}"
         )
+
+
+def _followers() -> tuple[type, ...]:
+    nn = torch.nn
+    return (
+        nn.BatchNorm2d, nn.GroupNorm, nn.InstanceNorm2d, nn.LayerNorm, nn.Dropout, nn.Dropout2d,
+        nn.ReLU, nn.ReLU6, nn.LeakyReLU, nn.PReLU, nn.ELU, nn.SELU, nn.CELU, nn.GELU, nn.SiLU,
+        nn.Mish, nn.Identity,
+    )  # fmt: skip
+
+
+def _block_output(named: dict, name: str, conv: torch.nn.Module) -> torch.nn.Module:
+    """The rectified output of a conv block: the conv, or the normalisation and
+    activation modules that directly follow it in its ``nn.Sequential``."""
+    parent_name, _, child = name.rpartition(".")
+    parent = named.get(parent_name)
+    if not isinstance(parent, torch.nn.Sequential):
+        return conv
+    children = list(parent.named_children())
+    chosen = conv
+    start = [c for c, _ in children].index(child) + 1
+    for _, module in children[start:]:
+        if not isinstance(module, _followers()):
+            break
+        chosen = module
+    return chosen
 
 
 @contextlib.contextmanager
