@@ -25,11 +25,13 @@ class DicomError(PyBridgeError):
     """A DICOM file could not be read or written: not DICOM, truncated, no pixel data..."""
 
 
-def open_dataset(path: str | os.PathLike, *, lazy: bool = False) -> Any:
+def open_dataset(path: str | os.PathLike, *, lazy: bool = False, parse_all: bool = True) -> Any:
     """Read one DICOM file with pydicom, turning its failures into :class:`DicomError`.
 
     With ``lazy=True`` values above 4 KB (pixel data) are not loaded, only
-    noted, which makes scanning a folder cheap. Files without the Part 10
+    noted, which makes scanning a folder cheap. With ``parse_all`` (the
+    default unless lazy) every sequence is decoded here, so that a parse
+    error surfaces as :class:`DicomError` and not later. Files without the Part 10
     preamble are refused unless pydicom can still read them as a raw data set
     that holds an SOP Class UID and an SOP Instance UID.
     """
@@ -67,7 +69,7 @@ def open_dataset(path: str | os.PathLike, *, lazy: bool = False) -> Any:
         raise DicomError(
             f"'{path}' holds no DICOM data elements: it is empty, truncated or corrupt"
         )
-    if not lazy:
+    if parse_all and not lazy:
         try:  # pydicom decodes sequences on first access: do it now, inside this guard
             with lenient_values():
                 for _ in ds.iterall():

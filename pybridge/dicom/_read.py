@@ -418,19 +418,9 @@ def read(path: str | os.PathLike, *, series: str | None = None, rescale: bool = 
 
 def _read_series(path: Path, chosen: list[tuple[Path, Any]], *, rescale: bool) -> dict:
     frames: list[_Frame] = []
-    stacks: list[np.ndarray] = []
+    pixels: list[np.ndarray] = []  # one (H, W[, samples]) view per frame, in file order
     for p, _ in chosen:
-        ds = open_dataset(p)
-        if (
-            "PixelData" not in ds
-            and "FloatPixelData" not in ds
-            and "DoubleFloatPixelData" not in ds
-        ):
-            kind = ds.get("Modality", "") or ds.get("SOPClassUID", "")
-            raise DicomError(
-                f"'{p}' has no pixel data (it is a {kind or 'non-image'} object); "
-                "read() reads images. Use pydicom.dcmread for other objects."
-            )
+        ds = open_dataset(p, parse_all=False)
         arr = _pixels(p, ds)
         n = arr.shape[0]
         if len(chosen) > 1 and n > 1:
@@ -438,15 +428,17 @@ def _read_series(path: Path, chosen: list[tuple[Path, Any]], *, rescale: bool) -
                 f"'{p}' is a multi-frame file inside a series of {len(chosen)} files; "
                 "read the multi-frame file on its own"
             )
-        stacks.append(arr)
-        frames.extend(_Frame(p, ds, i, n) for i in range(n))
-    shapes = {s.shape[1:] for s in stacks}
+        try:
+            frames.extend(_Frame(p, ds, i, n) for i in range(n))
+        except (EOFError, OSError, ValueError, KeyError, TypeError) as err:
+            raise DicomError(f"'{p}' has an unreadable geometry or rescale header: {err}") from err
+        pixels.extend(arr)
+    shapes = {a.shape for a in pixels}
     if len(shapes) > 1:
         raise DicomError(
             f"the slices in '{path}' differ in size ({sorted(shapes)}); "
             "they are not one series: read them one by one"
         )
-    data = np.concatenate(stacks, axis=0)
 
     orientation = frames[0].orientation
     normal = _normal(orientation)
@@ -464,20 +456,27 @@ def _read_series(path: Path, chosen: list[tuple[Path, Any]], *, rescale: bool) -
         along = None
         order = np.arange(len(frames))
     frames = [frames[i] for i in order]
-    data = data[order]
+    pixels = [pixels[i] for i in order]
     positions = positions[order]
 
     slope = np.array([1.0 if f.slope is None else f.slope for f in frames])
     intercept = np.array([0.0 if f.intercept is None else f.intercept for f in frames])
     has_lut = any(f.slope is not None or f.intercept is not None for f in frames)
-    colour = data.ndim == 4
-    if rescale and has_lut and not colour:
-        image = data.astype(np.float64) * slope[:, None, None] + intercept[:, None, None]
-    else:
-        image = data
-        if not (rescale and has_lut):
-            slope = np.ones(len(frames))
-            intercept = np.zeros(len(frames))
+    colour = pixels[0].ndim == 3
+    apply_lut = rescale and has_lut and not colour
+    if not apply_lut:
+        slope = np.ones(len(frames))
+        intercept = np.zeros(len(frames))
+    # one output array, filled slice by slice in sorted order: no concatenate,
+    # no fancy-index copy, no float temporaries
+    dtype = np.float64 if apply_lut else pixels[0].dtype
+    image = np.empty((len(pixels), *pixels[0].shape), dtype=dtype)
+    for k, frame in enumerate(pixels):
+        if apply_lut:
+            np.multiply(frame, slope[k], out=image[k], casting="unsafe")
+            image[k] += intercept[k]
+        else:
+            image[k] = frame
     if colour:
         image = np.ascontiguousarray(image.transpose(0, 3, 1, 2))
 
