@@ -48,7 +48,8 @@ classdef pyobject < handle
         if k == 1
           error('MATLAB:Python:BadSyntax', 'py.: use py.module.function(...) or py.builtin(...)');
         end
-        name = strjoin({s(1:k - 1).subs}, '.');
+        name = sprintf('.%s', s(1:k - 1).subs);
+        name = name(2:end);
         v = pyconn('eval', nargout, 'G', name, s(k:end));
       else
         v = pyconn('eval', nargout, 'R', [obj.id obj.gen], s);

@@ -11,8 +11,10 @@ the line on the FIFO when small and travel through files in ``DIR`` (a
 folder under /dev/shm where it exists) when larger than ``INLINE_MAX`` bytes.
 Arrays never travel as text.
 
-Request: ``<seq> <payload_bytes> <verb> <tokens...>\\n`` then ``payload_bytes``
-bytes of inline payloads, in the order the tokens name them. Replies have the
+Request: ``<seq> <payload_bytes> <n> <id1..idn> <verb> <tokens...>\\n`` then
+``payload_bytes`` bytes of inline payloads, in the order the tokens name
+them; ``id1..idn`` are the objects Octave released since its last request
+(a release costs no round trip of its own). Replies have the
 same form except that the header line is preceded by its length (4 bytes,
 little-endian) instead of ending in a newline: Octave's ``fgetl`` reads one
 byte past the newline and would block on a FIFO with nothing more in it.
@@ -134,7 +136,7 @@ class Server:
             else:
                 path = os.path.join(self.folder, loc[1:])
                 try:
-                    flat = np.fromfile(path, dtype=dtype, count=count)
+                    flat = _read_octave_binary(path, dtype, count)
                 finally:
                     os.unlink(path)
             return flat.reshape(shape, order="F")
@@ -206,8 +208,8 @@ class Server:
             out.append("-")
             blobs.append(a.T.tobytes() if a.size else b"")
         else:
-            name = f"p{next(self.files)}.bin"
-            a.T.tofile(os.path.join(self.folder, name))
+            name = f"p{next(self.files)}.oct"
+            _write_octave_binary(os.path.join(self.folder, name), a, cls)
             out.append("@" + name)
 
     # ---------------------------------------------------------------- verbs
@@ -342,11 +344,14 @@ class Server:
             if not line:
                 return 0  # Octave closed the channel: the session is over
             parts = line.decode("utf-8", "surrogateescape").split()
-            seq, nbytes, verb = parts[0], int(parts[1]), parts[2]
+            seq, nbytes, nfree = parts[0], int(parts[1]), int(parts[2])
+            for i in parts[3 : 3 + nfree]:  # objects Octave released since the last request
+                self.objects.pop(int(i), None)
+            verb = parts[3 + nfree]
             self.payload = fin.read(nbytes) if nbytes else b""
             self.payload_pos = 0
             try:
-                out, blobs = self.handle(verb, _Tokens(parts[3:]))
+                out, blobs = self.handle(verb, _Tokens(parts[4 + nfree :]))
             except Exception as err:  # noqa: BLE001 - every error goes back to Octave
                 name = "ProtocolError" if isinstance(err, _Reply) else type(err).__name__
                 msg = str(err) if str(err) else name
@@ -360,6 +365,85 @@ class Server:
             for b in blobs:
                 fout.write(b)
             fout.flush()
+
+
+# Octave's own binary format (``save -binary``/``load``), which Octave writes and
+# reads about twice as fast as fwrite/fread: "Octave-1-L", a float-format byte,
+# then per variable: name, doc string, global flag, type name, -ndims, dims,
+# (for double/single matrices) a storage-type byte, and the data, column-major.
+_OCT_MAGIC = b"Octave-1-L\x00"
+_OCT_TYPES = {
+    "double": "matrix",
+    "single": "float matrix",
+    "logical": "bool matrix",
+    **{c: f"{c} matrix" for c in _CLASSES if c.startswith(("int", "uint"))},
+}
+# storage types Octave uses for double/single matrices (it narrows whole numbers)
+_OCT_STORAGE = {
+    0: np.uint8,
+    1: np.uint16,
+    2: np.uint32,
+    3: np.int8,
+    4: np.int16,
+    5: np.int32,
+    6: np.float32,
+    7: np.float64,
+    8: np.uint64,
+    9: np.int64,
+}
+
+
+def _write_octave_binary(path: str, a: np.ndarray, cls: str) -> None:
+    """Write the Fortran-ordered array ``a`` as variable ``x`` of an Octave binary file."""
+    tname = _OCT_TYPES[cls].encode()
+    head = [_OCT_MAGIC, (1).to_bytes(4, "little"), b"x", bytes(4), b"\x00", b"\xff"]
+    head += [len(tname).to_bytes(4, "little"), tname]
+    head.append((-a.ndim).to_bytes(4, "little", signed=True))
+    head += [int(d).to_bytes(4, "little") for d in a.shape]
+    if cls in ("double", "single"):
+        head.append(b"\x07" if cls == "double" else b"\x06")
+    with open(path, "wb") as f:
+        f.write(b"".join(head))
+        a.T.tofile(f)  # a.T of a Fortran-ordered array is C-ordered over the same memory
+
+
+def _read_octave_binary(path: str, dtype: np.dtype, count: int) -> np.ndarray:
+    """Read the one variable of an Octave binary file (``save -binary``) as a flat array."""
+    with open(path, "rb") as f:
+        head = f.read(4096)
+        if not head.startswith(_OCT_MAGIC):
+            raise _Reply(f"protocol: {path} is not an Octave binary file")
+        pos = len(_OCT_MAGIC)
+
+        def i32() -> int:
+            nonlocal pos
+            v = int.from_bytes(head[pos : pos + 4], "little", signed=True)
+            pos += 4
+            return v
+
+        for _ in range(2):  # the name, then the doc string
+            n = i32()
+            pos += n
+        pos += 1  # global flag
+        if head[pos] != 255:
+            raise _Reply("protocol: unexpected Octave binary type code")
+        pos += 1
+        n = i32()
+        tname = head[pos : pos + n].decode()
+        pos += n
+        ndims = -i32()
+        pos += 4 * ndims  # the dims: the request's header already gave them
+        storage = np.dtype(dtype)
+        if tname in ("matrix", "float matrix"):
+            storage = np.dtype(_OCT_STORAGE[head[pos]])
+            pos += 1
+        f.seek(pos)
+        flat = np.fromfile(f, dtype=storage, count=count)
+    if flat.size != count:
+        raise _Reply(f"protocol: {path} holds {flat.size} elements, expected {count}")
+    if storage != dtype:
+        flat = flat.astype(dtype)
+    return flat.view(np.bool_) if dtype == np.bool_ else flat
 
 
 class _Kwargs(dict):
