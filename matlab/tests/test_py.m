@@ -85,6 +85,20 @@ pbtest.assertClose(double(a.sum()), sum(x(:)), 1e-6, 'sum in Python');
 pbtest.assertEqual(double(a), x, 'back in MATLAB');
 end
 
+function test_large_arrays_of_every_class
+% whole-number doubles above 8192 elements: Octave's save narrows their storage
+cases = {reshape(1:3e4, 100, 300), -reshape(1:3e4, 100, 300), single(reshape(1:3e4, 300, 100)), ...
+         reshape(1:9e4, 30, 30, 100) > 4e4, uint8(mod(reshape(1:1e5, 1000, 100), 256)), ...
+         int64(reshape(1:1e4, 100, 100)) * int64(2)^40, int8(-mod(reshape(1:7e4, 700, 100), 128))};
+for k = 1:numel(cases)
+  x = cases{k};
+  a = py.numpy.asarray(x);
+  pbtest.assertEqual(char(py.str(a.dtype)), char(py.str(py.numpy.asarray(x(1:2)).dtype)), ...
+    sprintf('dtype of large case %d', k));
+  pbtest.assertEqual(feval(class(x), a), x, sprintf('large round trip case %d (%s)', k, class(x)));
+end
+end
+
 function test_pyargs_keywords
 w = cell(py.textwrap.wrap('aaa bbb ccc', pyargs('width', int32(4))));
 pbtest.assertEqual(numel(w), 3, 'three lines');
