@@ -139,3 +139,25 @@ def test_runner_reports_failures_and_skips(tmp_path):
 def test_every_m_test_file_is_discovered():
     files = {f for f, _ in M_TESTS}
     assert {"test_core", "test_metrics", "test_py"} <= files, files
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(900)
+def test_matlab_lab_runs_on_octave(tmp_path):
+    """examples/matlab/lab.m, a student's lab using only pybridge.* calls, runs end to end."""
+    lab = ROOT / "examples" / "matlab" / "lab.m"
+    code = f"LAB_EPOCHS = 2; LAB_PATCHES = 16; run('{lab}')"
+    proc = subprocess.run(
+        ["octave-cli", "--no-gui", "--norc", "-q", "--eval", code],
+        cwd=tmp_path,
+        env=octave_env(),
+        capture_output=True,
+        text=True,
+        timeout=880,
+    )
+    out = proc.stdout + proc.stderr
+    assert proc.returncode == 0, out[-4000:]
+    assert "lab finished" in out, out[-4000:]
+    dice = float(re.search(r"threshold method: Dice ([\d.]+)", out).group(1))
+    assert 0.5 < dice <= 1.0, out[-4000:]
+    assert "MATLAB [64 64 1 16] -> Python [16 1 64 64]" in out
