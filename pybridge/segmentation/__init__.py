@@ -18,6 +18,7 @@ from __future__ import annotations
 from ._estimators import LOSSES, CAESegmenter, UNetSegmenter, load, tiled_probabilities
 from ._networks import CAE, PadToMultiple, UNet
 from ._postprocess import POSTPROCESS_STEPS, fill_holes, largest_connected_component, postprocess
+from ._postprocess import check_steps as check_postprocess
 
 __all__ = [
     "CAESegmenter",
@@ -26,6 +27,7 @@ __all__ = [
     "largest_connected_component",
     "fill_holes",
     "postprocess",
+    "check_postprocess",
     "POSTPROCESS_STEPS",
     "LOSSES",
     "CAE",
