@@ -47,7 +47,7 @@ for k = 1:nrep
   clear a y
   t = tic; fid = fopen(f, 'w'); fwrite(fid, x, 'double'); fclose(fid); r.raw_write(k) = toc(t);
   t = tic; fid = fopen(f, 'r'); y = fread(fid, n, '*double'); fclose(fid); r.raw_read(k) = toc(t);
-  unlink(f);
+  delete(f);
   clear y
 end
 r.equal = ok;

@@ -32,8 +32,7 @@ addpath(fullfile(labFolder, '..', '..', 'matlab'));
 info = pybridge.setup();
 
 %% 1. Synthetic patches: a bright oval lesion on a noisy, textured background
-rand('seed', 42);
-randn('seed', 42);
+rng(42);
 H = 64;
 W = 64;
 N = LAB_PATCHES;

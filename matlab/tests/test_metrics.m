@@ -24,7 +24,7 @@ end
 
 function test_dice_matches_matlab_formula_on_random_masks
 pbtest.requirePython('pybridge.metrics', '(written by the segmentation room)');
-rand('seed', 7);
+rng(7);
 A = rand(30, 40) > 0.6;
 B = rand(30, 40) > 0.4;
 d = 2 * nnz(A & B) / (nnz(A) + nnz(B));

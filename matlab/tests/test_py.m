@@ -172,7 +172,9 @@ end
 
 function cleanupFolder(old, folder)
 cd(old);
-confirm_recursive_rmdir(false, 'local');
+if isOctave()
+  confirm_recursive_rmdir(false, 'local');
+end
 rmdir(folder, 's');
 end
 
