@@ -57,14 +57,15 @@ def _whole(value: Any, name: str, *, low: int) -> int:
 
 
 def _steps(postprocess: Any) -> tuple[str, ...] | None:
+    """MATLAB's 'Postprocess' value (char, or a cell as a tuple) -> step names; 'none' -> ()."""
     if postprocess is None:
         return None
     if isinstance(postprocess, str):
-        return (postprocess,) if postprocess else None
-    return (
-        tuple(convert.cell_to_list(postprocess))
-        if not isinstance(postprocess, list | tuple)
-        else tuple(postprocess)
+        return () if postprocess in ("", "none") else (postprocess,)
+    if isinstance(postprocess, list | tuple):
+        return tuple(postprocess)
+    raise TypeError(
+        f"postprocess must be 'none', 'largest', 'fill' or a cell of them; got {type(postprocess).__name__}"
     )
 
 
@@ -217,7 +218,7 @@ def segment(
     threshold : float, optional
         Probability threshold (default: the one chosen in training).
     postprocess : str or tuple of str, optional
-        'largest' and/or 'fill' (default: what the model was trained with).
+        'largest' and/or 'fill', or 'none' (default: what the model was trained with).
 
     Returns
     -------
