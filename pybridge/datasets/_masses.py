@@ -7,7 +7,8 @@ lesion's intensity is ``contrast * sigmoid(d / edge)``, so its half-height
 contour is the mask's boundary: the ground truth is exact, not annotated.
 
 The lesion sits on a power-law ("1/f^beta") texture, the classical model of
-mammographic background (beta about 3), plus white noise.
+mammographic background (beta about 3;
+:func:`pybridge.datasets.power_law_background`), plus white noise.
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ import numbers
 from typing import Any
 
 import numpy as np
+
+from ._background import power_law_background
 
 __all__ = ["masses", "mammogram"]
 
@@ -49,26 +52,6 @@ def _range(value: Any, name: str, *, low: float, high: float) -> tuple[float, fl
             f"(pass e.g. {name}=({low + (high - low) / 4:g}, {low + (high - low) / 2:g}))"
         )
     return pair
-
-
-def _power_law_noise(
-    n: int, shape: tuple[int, int], beta: float, rng: np.random.Generator
-) -> np.ndarray:
-    """(n, H, W) float64 Gaussian noise with power spectrum 1/f^beta, zero mean, unit std.
-
-    Private helper; :func:`pybridge.datasets.power_law_background` is the public one.
-    """
-    h, w = shape
-    white = rng.standard_normal((n, h, w))
-    fy = np.fft.fftfreq(h)[:, None]
-    fx = np.fft.rfftfreq(w)[None, :]
-    f = np.hypot(fy, fx)
-    f[0, 0] = 1.0 / max(h, w)
-    spectrum = np.fft.rfft2(white) * f ** (-beta / 2.0)
-    spectrum[:, 0, 0] = 0.0
-    field = np.fft.irfft2(spectrum, s=(h, w))
-    field /= field.std(axis=(1, 2), keepdims=True) + 1e-12
-    return field
 
 
 def _lesion_field(
@@ -183,7 +166,7 @@ def masses(
     rng = _rng(seed)
     n, size = int(n), int(size)
 
-    background = 0.35 + texture * _power_law_noise(n, (size, size), beta, rng)
+    background = 0.35 + texture * power_law_background(n, size=size, beta=beta, seed=rng)
     yy, xx = np.mgrid[0:size, 0:size].astype(np.float64)
     images = np.empty((n, size, size), dtype=np.float32)
     masks = np.empty((n, size, size), dtype=bool)
@@ -276,7 +259,11 @@ def mammogram(
     ell = np.sqrt((xx / a) ** 2 + ((yy - cy) / b) ** 2)
     breast = ell <= 1.0
     thickness = np.sqrt(np.clip(1.0 - ell**2, 0.0, 1.0))  # compressed-breast falloff
-    tissue = 0.25 + 0.2 * thickness + texture * _power_law_noise(1, (size, size), beta, rng)[0]
+    tissue = (
+        0.25
+        + 0.2 * thickness
+        + texture * power_law_background(1, size=size, beta=beta, seed=rng)[0]
+    )
     image = np.where(breast, tissue * np.clip(4.0 * thickness, 0, 1) ** 0.3, 0.03)
 
     # the mass: inside the breast, away from the skin line
