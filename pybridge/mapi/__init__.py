@@ -33,6 +33,7 @@ from . import _core, _metrics  # noqa: F401  (MATLAB room)
 # Domain rooms: one import line each, below this comment.
 from . import _dicom  # noqa: F401  (dicom room)
 from . import _segmentation  # noqa: F401  (segmentation room)
+from . import _xai  # noqa: F401  (xai room)
 
 
 def _export(namespace: dict) -> list[str]:
