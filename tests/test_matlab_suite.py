@@ -161,3 +161,36 @@ def test_matlab_lab_runs_on_octave(tmp_path):
     dice = float(re.search(r"threshold method: Dice ([\d.]+)", out).group(1))
     assert 0.5 < dice <= 1.0, out[-4000:]
     assert "MATLAB [64 64 1 16] -> Python [16 1 64 64]" in out
+
+
+# Reasons made by pybridge.internal.throwPython from a Python exception; test_core.m
+# checks that translation once for all wrappers.
+TRANSLATED = {
+    "noPython",
+    "invalidValue",
+    "invalidType",
+    "missingDependency",
+    "fileNotFound",
+    "pythonError",
+}
+
+
+def _help_ids() -> list[tuple[str, str]]:
+    """Every wrapper-specific error id a help text lists, with the wrapper's file name."""
+    found = []
+    for path in sorted((ROOT / "matlab" / "+pybridge").rglob("*.m")):
+        help_lines = []
+        for line in path.read_text(encoding="utf-8", errors="replace").splitlines()[1:]:
+            if not line.lstrip().startswith("%"):
+                break
+            help_lines.append(line)
+        for ident in sorted(set(re.findall(r"pybridge:\w+:\w+", "\n".join(help_lines)))):
+            if ident.rsplit(":", 1)[1] not in TRANSLATED:
+                found.append((path.name, ident))
+    return found
+
+
+@pytest.mark.parametrize(("mfile", "ident"), _help_ids(), ids=[i for _, i in _help_ids()])
+def test_every_error_id_in_a_help_text_is_tested(mfile, ident):
+    tests = "\n".join(p.read_text(errors="replace") for p in MTESTS.glob("test_*.m"))
+    assert ident in tests, f"{mfile} documents {ident} but no matlab/tests/test_*.m checks it"

@@ -33,10 +33,10 @@ function info = setup(varargin)
 %     pybridge:setup:invalidOption    bad option value or pairing
 %     pybridge:setup:unknownOption    an unknown option name
 %     pybridge:setup:pythonNotFound   the Python executable does not run
+%                                     (or MATLAB's pyenv refuses it)
 %     pybridge:setup:importFailed     Python runs but cannot import
 %                                     pybridge or numpy (message: what to
 %                                     install)
-%     pybridge:setup:pyenvFailed      MATLAB's pyenv refused the settings
 %
 %   See also pyenv, pybridge.toPython, pybridge.fromPython.
 
@@ -77,8 +77,8 @@ else
     try
       pyenv('Version', exe, 'ExecutionMode', opts.ExecutionMode);
     catch err
-      error('pybridge:setup:pyenvFailed', ...
-        'pybridge.setup: pyenv refused Python ''%s'': %s', exe, err.message);
+      error('pybridge:setup:pythonNotFound', ...
+        'pybridge.setup: MATLAB''s pyenv refused Python ''%s'': %s', exe, err.message);
     end
   end
   pe = pyenv();

@@ -133,6 +133,13 @@ for k = 1:size(cases, 1)
 end
 e = struct('identifier', 'MATLAB:Python:ProcessTerminated', 'message', 'gone');
 pbtest.assertError(@() pybridge.internal.throwPython('demo', e), 'pybridge:demo:noPython');
+e = struct('identifier', 'MATLAB:Python:UnsupportedInput', 'message', 'cannot pass a function_handle');
+pbtest.assertError(@() pybridge.internal.throwPython('demo', e), 'pybridge:demo:invalidType');
+e = struct('identifier', 'MATLAB:Python:PyException', ...
+           'message', sprintf('Python Error: ValueError: first line\nsecond: line'));
+err = pbtest.assertError(@() pybridge.internal.throwPython('demo', e), 'pybridge:demo:invalidValue');
+pbtest.assertEqual(err.message, sprintf('pybridge.demo: first line\nsecond: line (Python ValueError)'), ...
+  'a multi-line Python message is kept whole');
 e = struct('identifier', 'other:id', 'message', 'plain MATLAB error');
 pbtest.assertError(@() pybridge.internal.throwPython('demo', e), 'other:id');
 end
@@ -143,4 +150,16 @@ pbtest.assertEqual(o.Batch, true, 'case-insensitive name');
 pbtest.assertError(@() pybridge.internal.parseOptions('demo', struct('A', 1), {'B', 2}), 'pybridge:demo:unknownOption');
 pbtest.assertError(@() pybridge.internal.parseOptions('demo', struct('A', 1), {'A'}), 'pybridge:demo:invalidOption');
 pbtest.assertError(@() pybridge.internal.parseOptions('demo', struct('A', 1), {3, 2}), 'pybridge:demo:invalidOption');
+end
+
+function test_noPython_ids_of_toPython_and_fromPython
+if exist('OCTAVE_VERSION', 'builtin') == 0
+  pbtest.skip('needs the Octave provider to stop Python under a held object');
+end
+c = onCleanup(@() pybridge.setup('Verbose', false));
+p = pybridge.toPython(magic(3));
+terminate(pyenv);
+pbtest.assertError(@() pybridge.fromPython(p), 'pybridge:fromPython:noPython');
+pyenv('Version', '/nonexistent/python3');
+pbtest.assertError(@() pybridge.toPython(magic(3)), 'pybridge:toPython:noPython');
 end

@@ -98,4 +98,5 @@ end
 c = onCleanup(@() pybridge.setup('Verbose', false));
 pyenv('Version', '/nonexistent/python3');
 pbtest.assertError(@() pybridge.dice(true(2), true(2)), 'pybridge:dice:noPython');
+pbtest.assertError(@() pybridge.jaccard(true(2), true(2)), 'pybridge:jaccard:noPython');
 end
