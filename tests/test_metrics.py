@@ -224,3 +224,7 @@ def test_confusion_sensitivity_specificity(rng):
 def test_classification_labels_must_be_binary():
     with pytest.raises(ValueError, match="labels_from_matlab"):
         sensitivity([1, 2, 2], [1, 2, 1])
+    with pytest.raises(ValueError, match="single class"):
+        auc([1, 1, 1], [0.2, 0.5, 0.9])
+    with pytest.raises(ValueError, match="one score per sample"):
+        roc([0, 1, 1], [0.2, 0.5])

@@ -32,6 +32,12 @@ def _scores(score: Any, n: int) -> np.ndarray:
     return s
 
 
+def _both_classes(t: np.ndarray) -> np.ndarray:
+    if np.unique(t).size < 2:
+        raise ValueError("y_true holds a single class; ROC and AUC need examples of both 0 and 1")
+    return t
+
+
 def roc(y_true: Any, y_score: Any) -> dict[str, np.ndarray]:
     """Receiver operating characteristic of a binary classifier.
 
@@ -56,7 +62,7 @@ def roc(y_true: Any, y_score: Any) -> dict[str, np.ndarray]:
     """
     from sklearn.metrics import roc_auc_score, roc_curve
 
-    t = _binary(y_true, "y_true")
+    t = _both_classes(_binary(y_true, "y_true"))
     s = _scores(y_score, t.size)
     fpr, tpr, thr = roc_curve(t, s)
     return {"fpr": fpr, "tpr": tpr, "thresholds": thr, "auc": float(roc_auc_score(t, s))}
@@ -83,7 +89,7 @@ def auc(y_true: Any, y_score: Any) -> float:
     """
     from sklearn.metrics import roc_auc_score
 
-    t = _binary(y_true, "y_true")
+    t = _both_classes(_binary(y_true, "y_true"))
     return float(roc_auc_score(t, _scores(y_score, t.size)))
 
 
