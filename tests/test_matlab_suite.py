@@ -161,6 +161,9 @@ def test_matlab_lab_runs_on_octave(tmp_path):
     dice = float(re.search(r"threshold method: Dice ([\d.]+)", out).group(1))
     assert 0.5 < dice <= 1.0, out[-4000:]
     assert "MATLAB [64 64 1 16] -> Python [16 1 64 64]" in out
+    wrappers = ROOT / "matlab" / "+pybridge"
+    if (wrappers / "trainSegmenter.m").exists() and (wrappers / "segment.m").exists():
+        assert re.search(r"deep segmenter \(2 epochs\): Dice [\d.]+", out), out[-4000:]
 
 
 # Reasons made by pybridge.internal.throwPython from a Python exception; test_core.m

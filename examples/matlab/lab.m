@@ -86,7 +86,7 @@ assert(isequal(squeeze(back(3, 1, :, :)), images(:, :, 1, 3)), 'patch 3 moved');
 if ~isempty(which('pybridge.trainSegmenter')) && ~isempty(which('pybridge.segment'))
   half = floor(N / 2);
   model = pybridge.trainSegmenter(images(:, :, :, 1:half), masks(:, :, 1:half), ...
-                                  'Epochs', LAB_EPOCHS, 'Seed', 0);
+                                  'Epochs', LAB_EPOCHS, 'Width', 8, 'Seed', 0);
   deep = pybridge.segment(model, images(:, :, :, half + 1:end));
   dd = pybridge.dice(deep, masks(:, :, half + 1:end), 'Batch', true);
   fprintf('deep segmenter (%d epochs): Dice %.3f on %d held-out patches (threshold: %.3f)\n', ...
