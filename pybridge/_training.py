@@ -39,6 +39,7 @@ __all__ = [
     "fit_network",
     "predict_batches",
     "save_model",
+    "save_tensors",
     "load_model",
     "FORMAT_VERSION",
 ]
@@ -446,15 +447,28 @@ def save_model(path: str | PathLike, network: torch.nn.Module, meta: dict[str, A
     >>> sorted(state), meta["kind"]
     (['bias', 'weight'], 'demo')
     """
-    from safetensors.torch import save_file
+    state = {k: v.detach().to("cpu").contiguous().clone() for k, v in network.state_dict().items()}
+    return save_tensors(path, state, meta)
 
+
+def save_tensors(path: str | PathLike, tensors: dict[str, Any], meta: dict[str, Any]) -> Path:
+    """Write named tensors (torch or numpy, not both) and a metadata record; see :func:`save_model`.
+
+    For models that are not a torch module (e.g. a scikit-learn pipeline's
+    coefficients); :func:`load_model` reads the file back as torch tensors.
+    """
     path = Path(path)
     try:
         record = json.dumps({"format_version": FORMAT_VERSION, **meta})
     except TypeError as err:
         raise TypeError(f"model metadata must be JSON-serialisable: {err}") from err
-    state = {k: v.detach().to("cpu").contiguous().clone() for k, v in network.state_dict().items()}
-    save_file(state, str(path), metadata={_META_KEY: record})
+    if tensors and all(isinstance(v, np.ndarray) for v in tensors.values()):
+        from safetensors.numpy import save_file
+
+        tensors = {k: np.ascontiguousarray(v) for k, v in tensors.items()}
+    else:
+        from safetensors.torch import save_file
+    save_file(tensors, str(path), metadata={_META_KEY: record})
     return path
 
 
