@@ -233,5 +233,8 @@ end
 pbtest.assertError(@() py.len([1 + 2i, 3]), 'MATLAB:Python:UnsupportedInput');
 pbtest.assertError(@() py.len(@sin), 'MATLAB:Python:UnsupportedInput');
 pbtest.assertError(@() py.len(cell(2, 2)), 'MATLAB:Python:UnsupportedInput');
+pbtest.assertError(@() py.len(['ab'; 'cd']), 'MATLAB:Python:UnsupportedInput');
+pbtest.assertError(@() py.len(struct('a', {1, 2})), 'MATLAB:Python:UnsupportedInput');
+pbtest.assertError(@() py.len(sparse([1 0 2])), 'MATLAB:Python:UnsupportedInput');
 pbtest.assertError(@() pyargs('a'), 'MATLAB:Python:BadSyntax');
 end
