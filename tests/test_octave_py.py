@@ -155,6 +155,13 @@ def test_none_result_assigned_is_an_object(tmp_path):
     assert replies[0][2:] == ["OK", "O", "1", "py.NoneType"]
 
 
+def test_eval_with_nout_minus_one_returns_the_converted_tree(tmp_path):
+    requests = [req(1, "EVAL", "-1", "G", "dict", "(", "1", "K", "1", "a", "F", "2")]
+    replies, _, server = serve(requests, tmp_path)
+    assert replies[0][2:] == ["OK", "D", "1", "a", "F", "2.0"]
+    assert not server.objects, "nothing is kept in the object table"
+
+
 def test_conv_tree_converts_nested_values(tmp_path):
     requests = [
         req(

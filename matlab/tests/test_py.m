@@ -238,3 +238,17 @@ pbtest.assertError(@() py.len(struct('a', {1, 2})), 'MATLAB:Python:UnsupportedIn
 pbtest.assertError(@() py.len(sparse([1 0 2])), 'MATLAB:Python:UnsupportedInput');
 pbtest.assertError(@() pyargs('a'), 'MATLAB:Python:BadSyntax');
 end
+
+function test_pycall_converts_in_one_round_trip
+if ~isOctave()
+  pbtest.skip('pycall is the Octave provider''s one-round-trip call');
+end
+pbtest.assertEqual(pycall('pybridge.mapi.call', 'ping'), 'pong', 'str result');
+s = pycall('dict', pyargs('a', 1.5, 'b', {int32(2), 'x'}));
+pbtest.assertEqual(s.a, 1.5, 'struct field a');
+pbtest.assertEqual(s.b, {int64(2), 'x'}, 'struct field b (tuple -> cell, int -> int64)');
+pbtest.assertEqual(pycall('numpy.eye', int32(2)), eye(2), 'ndarray result');
+pbtest.assertEqual(pycall('print', 'pycall prints'), [], 'None result');
+pbtest.assertError(@() pycall('math.sqrt', -1), 'MATLAB:Python:PyException');
+pbtest.assertError(@() pycall('not a name'), 'MATLAB:Python:BadSyntax');
+end

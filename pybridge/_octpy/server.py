@@ -19,7 +19,8 @@ same form except that the header line is preceded by its length (4 bytes,
 little-endian) instead of ending in a newline: Octave's ``fgetl`` reads one
 byte past the newline and would block on a FIFO with nothing more in it.
 
-Requests (Octave -> Python): ``EVAL nout start ops...`` (``start`` is ``G
+Requests (Octave -> Python): ``EVAL nout start ops...`` (``nout`` -1 asks
+for the result converted whole, as ``pybridge.fromPython`` would; ``start`` is ``G
 dotted.name`` or ``R id``; ops are ``. name``, ``( nargs values...``, ``{
 nargs values...``), ``CONV id mode`` (mode: num, char, cell, struct, tree,
 str, repr, len), ``SET id name value``, ``DEL n ids...``, ``CWD`` (payload:
@@ -264,7 +265,11 @@ class Server:
                 obj = obj[_index(obj, key)]
             else:
                 raise _Reply(f"protocol: unknown operation {op!r}")
-        if obj is None and nout == 0:
+        if nout < 0:  # pycall: the whole value converted, as pybridge.fromPython would
+            from ..mapi._core import from_python
+
+            self.encode_tree(from_python(obj), out, blobs)
+        elif obj is None and nout == 0:
             out.append("N")
         else:
             self.encode_auto(obj, out, blobs)

@@ -19,6 +19,15 @@ function out = callPython(fname, pyname, varargin)
 %
 %   See also pybridge.internal.throwPython, pybridge.fromPython, pyargs.
 
+if exist('OCTAVE_VERSION', 'builtin') ~= 0 && exist('pycall', 'file') == 2
+  % pybridge's py. for Octave: call and convert in one round trip
+  try
+    out = pycall('pybridge.mapi.call', pyname, varargin{:});
+  catch err
+    pybridge.internal.throwPython(fname, err);
+  end
+  return;
+end
 try
   r = py.pybridge.mapi.call(pyname, varargin{:});
 catch err
