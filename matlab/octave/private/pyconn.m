@@ -3,7 +3,8 @@ function varargout = pyconn(cmd, varargin)
 %   One Python process per Octave session, started on first use, serving
 %   requests over two FIFOs (blocking, so large writes cannot stall or be
 %   lost); arrays larger than 64 KiB travel through files in /dev/shm (or
-%   tempdir) in Octave's binary format (save -binary / load). The wire protocol is documented in pybridge/_octpy/server.py.
+%   tempdir) in Octave's binary format (save -binary / load). The wire
+%   protocol is documented in pybridge/_octpy/server.py.
 %
 %   V = pyconn('eval', NOUT, KIND, START, S)   evaluate py.<START> (KIND 'G')
 %                                              or object START (KIND 'R')
@@ -162,18 +163,18 @@ S.fw = fopen(req, 'w');
 S.fr = fopen(resp, 'r');
 S.gen = S.gen + 1;
 S.seq = 0;
-[S, pid] = request(S, {'PING'}, {});
-if isnumeric(pid) && pid > 0
-  S.pypid = pid;
-end
+[S, ~] = request(S, {'PING'}, {});
 end
 
 function S = stop(S)
+% closing the request FIFO is the Python process's signal to finish
 if S.fw >= 0
   fclose(S.fw);
+  S.fw = -1;
 end
 if S.fr >= 0
   fclose(S.fr);
+  S.fr = -1;
 end
 if S.pid > 0
   waitpid(S.pid);
