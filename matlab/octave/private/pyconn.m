@@ -177,7 +177,15 @@ if S.fr >= 0
   S.fr = -1;
 end
 if S.pid > 0
-  waitpid(S.pid);
+  t0 = tic();
+  while waitpid(S.pid, WNOHANG()) == 0
+    if toc(t0) > 5
+      kill(S.pid, 9);             % it did not finish on its own (a stuck thread)
+      waitpid(S.pid);
+      break;
+    end
+    pause(0.01);
+  end
 end
 S = reset(S);
 end
