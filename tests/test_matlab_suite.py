@@ -164,6 +164,8 @@ def test_matlab_lab_runs_on_octave(tmp_path):
     wrappers = ROOT / "matlab" / "+pybridge"
     if (wrappers / "trainSegmenter.m").exists() and (wrappers / "segment.m").exists():
         assert re.search(r"deep segmenter \(2 epochs\): Dice [\d.]+", out), out[-4000:]
+        if (wrappers / "gradcam.m").exists():
+            assert re.search(r"Grad-CAM: \d+% of the heat", out), out[-4000:]
 
 
 # Reasons made by pybridge.internal.throwPython from a Python exception; test_core.m

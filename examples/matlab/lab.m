@@ -91,6 +91,15 @@ if ~isempty(which('pybridge.trainSegmenter')) && ~isempty(which('pybridge.segmen
   dd = pybridge.dice(deep, masks(:, :, half + 1:end), 'Batch', true);
   fprintf('deep segmenter (%d epochs): Dice %.3f on %d held-out patches (threshold: %.3f)\n', ...
           LAB_EPOCHS, median(dd), N - half, median(d(half + 1:end)));
+
+  %% 6. Grad-CAM: where did the network look?
+  if ~isempty(which('pybridge.gradcam'))
+    maps = pybridge.gradcam(model, images(:, :, :, half + 1:end), 'Normalize', true);
+    truth = masks(:, :, half + 1:end);
+    inside = sum(maps(truth)) / sum(maps(:));
+    fprintf('Grad-CAM: %.0f%% of the heat lies on the %.0f%% of pixels that are lesion\n', ...
+            100 * inside, 100 * mean(truth(:)));
+  end
 else
   fprintf('pybridge.trainSegmenter/segment are not in this pybridge: step 5 skipped\n');
 end
