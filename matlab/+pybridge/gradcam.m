@@ -1,0 +1,108 @@
+function maps = gradcam(model, images, varargin)
+%GRADCAM Grad-CAM heatmaps: where a trained network saw evidence for its decision.
+%   MAPS = pybridge.gradcam(MODEL, IMAGES) returns one Grad-CAM heatmap per
+%   image, computed by pybridge.xai.gradcam in Python: the gradients of the
+%   class score with respect to the last convolutional block's activations
+%   are averaged into one weight per channel, the weighted sum of the
+%   channels goes through a ReLU and is upsampled (bilinear) to the image
+%   size. A classifier explains each image's predicted class; a segmenter
+%   explains the sum of the logits inside its predicted mask.
+%
+%   MAPS = pybridge.gradcam(..., 'Target', T) explains class T instead
+%   (0 or 1 for the course CNN; class 0 of its single sigmoid output is the
+%   negated logit), one label for all images or one per image; for a
+%   segmenter T is a logical region, H x W or H x W x N.
+%
+%   Inputs
+%     MODEL    the struct pybridge.trainClassifier or pybridge.trainSegmenter
+%              returned, its model file name, or a Python model object
+%     IMAGES   H x W, H x W x N or H x W x 1 x N real array, prepared like
+%              the training images
+%   Options
+%     'Target'     class label(s), or a logical region (default: predicted)
+%     'Layer'      name of the network layer to explain, as in Python's
+%                  named_modules, e.g. 'blocks.1.2' (default: the output of
+%                  the last convolutional block)
+%     'Normalize'  true to scale each map to a maximum of 1 (default false)
+%   Output
+%     MAPS     H x W x N double, non-negative
+%
+%   Example
+%     [r, c] = meshgrid(1:32);
+%     masks = false(32, 32, 8); images = zeros(32, 32, 8);
+%     for n = 1:8
+%       masks(:, :, n) = (r - 12 - n) .^ 2 + (c - 16) .^ 2 < 36;
+%       images(:, :, n) = 0.3 + 0.4 * masks(:, :, n) + 0.05 * randn(32);
+%     end
+%     model = pybridge.trainSegmenter(images, masks, 'Epochs', 2, 'Width', 4);
+%     maps = pybridge.gradcam(model, images, 'Normalize', true);
+%     imagesc(maps(:, :, 1)); axis image
+%
+%   Errors
+%     pybridge:gradcam:notEnoughInputs  fewer than two inputs
+%     pybridge:gradcam:invalidInput     MODEL is not a model struct, file name
+%                                       or Python object, or IMAGES is not a
+%                                       real array
+%     pybridge:gradcam:invalidOption    a bad option value, or options not
+%                                       in name-value pairs
+%     pybridge:gradcam:unknownOption    an option other than the above
+%     pybridge:gradcam:fileNotFound     the model file does not exist
+%     pybridge:gradcam:invalidValue     rejected by Python (an unknown layer,
+%                                       a class out of range, a region of the
+%                                       wrong size)
+%     pybridge:gradcam:noPython         Python is not set up (run pybridge.setup)
+%
+%   See also pybridge.saliency, pybridge.permutationImportance,
+%   pybridge.segment, pybridge.setup.
+
+fname = 'gradcam';
+if nargin < 2
+  error('pybridge:gradcam:notEnoughInputs', ...
+    'pybridge.gradcam needs a model and images: pybridge.gradcam(MODEL, IMAGES); got %d input(s)', nargin);
+end
+opts = pybridge.internal.parseOptions(fname, ...
+  struct('Target', [], 'Layer', '', 'Normalize', false), varargin);
+model = checkModel(model);
+if ~((isnumeric(images) || islogical(images)) && isreal(images)) || isempty(images)
+  error('pybridge:gradcam:invalidInput', ...
+    'pybridge.gradcam: IMAGES must be a non-empty real array (H x W x N); got a %s', class(images));
+end
+if ~((islogical(opts.Normalize) || isnumeric(opts.Normalize)) && isscalar(opts.Normalize))
+  error('pybridge:gradcam:invalidOption', 'pybridge.gradcam: ''Normalize'' must be true or false');
+end
+kw = {'normalize', logical(opts.Normalize)};
+if ~isempty(opts.Layer)
+  if ~(ischar(opts.Layer) && size(opts.Layer, 1) == 1)
+    error('pybridge:gradcam:invalidOption', ...
+      'pybridge.gradcam: ''Layer'' must be a layer name (char), e.g. ''blocks.2.2''');
+  end
+  kw = [kw, {'layer', opts.Layer}];
+end
+t = opts.Target;
+if ~isempty(t)
+  if islogical(t)
+    kw = [kw, {'target', t}];
+  elseif isnumeric(t) && isreal(t) && isvector(t) && all(t == round(t))
+    kw = [kw, {'target', double(t(:)')}];
+  else
+    error('pybridge:gradcam:invalidOption', ...
+      'pybridge.gradcam: ''Target'' must be class labels (whole numbers) or a logical region; got a %s', ...
+      class(t));
+  end
+end
+maps = pybridge.internal.callPython(fname, 'gradcam', model, images, pyargs(kw{:}));
+end
+
+function model = checkModel(model)
+if isstruct(model) && isscalar(model) && isfield(model, 'file') && ischar(model.file)
+  model = model.file;
+elseif ischar(model) && size(model, 1) == 1
+  return;
+elseif ~isempty(pybridge.internal.pyClass(model))
+  return;
+else
+  error('pybridge:gradcam:invalidInput', ...
+    'pybridge.gradcam: MODEL must be the struct from trainClassifier/trainSegmenter, a model file name or a Python model; got a %s', ...
+    class(model));
+end
+end
