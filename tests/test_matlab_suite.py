@@ -199,3 +199,23 @@ def _help_ids() -> list[tuple[str, str]]:
 def test_every_error_id_in_a_help_text_is_tested(mfile, ident):
     tests = "\n".join(p.read_text(errors="replace") for p in MTESTS.glob("test_*.m"))
     assert ident in tests, f"{mfile} documents {ident} but no matlab/tests/test_*.m checks it"
+
+
+@pytest.mark.timeout(120)
+def test_runner_keeps_results_when_octave_dies_mid_run(tmp_path):
+    folder = tmp_path / "mt"
+    folder.mkdir()
+    (folder / "test_crash.m").write_text(
+        "function tests = test_crash\n"
+        "tests = localfunctions;\n"
+        "end\n"
+        "function test_a_passes\n"
+        "assert(true);\n"
+        "end\n"
+        "function test_b_exits\n"
+        "exit(3);\n"
+        "end\n"
+    )
+    status, output, rows = run_runner(tmp_path, "'Setup', false", folder=folder, timeout=110)
+    assert status == 3, output
+    assert rows == {("test_crash", "test_a_passes"): ("pass", "")}

@@ -46,6 +46,11 @@ addpath(opts.Folder);
 
 results = struct('file', {}, 'name', {}, 'status', {}, 'message', {}, 'seconds', {});
 status = 0;
+fid = -1;
+if ~isempty(opts.ResultsFile)
+  % written test by test, so a crash keeps the results so far
+  fid = fopen(opts.ResultsFile, 'w');
+end
 try
   if opts.Setup
     pybridge.setup('Verbose', true);
@@ -57,25 +62,20 @@ try
     if ~isempty(opts.Files) && ~any(strcmp(fileName, opts.Files))
       continue;
     end
-    results = runFile(fileName, results);
+    results = runFile(fileName, results, fid);
   end
 catch err
   results(end + 1) = struct('file', 'runtests_pybridge', 'name', 'setup', 'status', 'fail', ...
     'message', describe(err), 'seconds', 0);
   fprintf('FAIL runtests_pybridge/setup: %s\n', describe(err));
+  record(fid, results(end));
 end
 
 np = sum(strcmp({results.status}, 'pass'));
 nf = sum(strcmp({results.status}, 'fail'));
 ns = sum(strcmp({results.status}, 'skip'));
 fprintf('\n%d passed, %d failed, %d skipped\n', np, nf, ns);
-if ~isempty(opts.ResultsFile)
-  fid = fopen(opts.ResultsFile, 'w');
-  for k = 1:numel(results)
-    r = results(k);
-    msg = regexprep(r.message, '[\t\r\n]+', ' | ');
-    fprintf(fid, '%s\t%s\t%s\t%.4f\t%s\n', r.status, r.file, r.name, r.seconds, msg);
-  end
+if fid >= 0
   fclose(fid);
 end
 if nf > 0
@@ -86,13 +86,14 @@ if opts.Exit
 end
 end
 
-function results = runFile(fileName, results)
+function results = runFile(fileName, results, fid)
 try
   tests = feval(fileName);
 catch err
   results(end + 1) = struct('file', fileName, 'name', '(file)', 'status', 'fail', ...
     'message', describe(err), 'seconds', 0);
   fprintf('FAIL %s: cannot list its tests: %s\n', fileName, describe(err));
+  record(fid, results(end));
   return;
 end
 for k = 1:numel(tests)
@@ -121,6 +122,7 @@ for k = 1:numel(tests)
   secs = toc(t0);
   results(end + 1) = struct('file', fileName, 'name', name, 'status', st, ...
     'message', msg, 'seconds', secs);
+  record(fid, results(end));
   switch st
     case 'pass'
       fprintf('PASS %s/%s (%.2f s)\n', fileName, name, secs);
@@ -128,6 +130,16 @@ for k = 1:numel(tests)
       fprintf('SKIP %s/%s: %s\n', fileName, name, msg);
     otherwise
       fprintf('FAIL %s/%s: %s\n', fileName, name, msg);
+  end
+end
+end
+
+function record(fid, r)
+if fid >= 0
+  msg = regexprep(r.message, '[\t\r\n]+', ' | ');
+  fprintf(fid, '%s\t%s\t%s\t%.4f\t%s\n', r.status, r.file, r.name, r.seconds, msg);
+  if exist('OCTAVE_VERSION', 'builtin') ~= 0
+    fflush(fid);
   end
 end
 end
