@@ -413,7 +413,11 @@ def _write_octave_binary(path: str, a: np.ndarray, cls: str) -> None:
 
 
 def _read_octave_binary(path: str, dtype: np.dtype, count: int) -> np.ndarray:
-    """Read the one variable of an Octave binary file (``save -binary``) as a flat array."""
+    """The one variable of an Octave binary file (``save -binary``) as a flat, writable array.
+
+    The file is memory-mapped (copy on write), not read: on /dev/shm that
+    costs no copy at all.
+    """
     with open(path, "rb") as f:
         head = f.read(4096)
         if not head.startswith(_OCT_MAGIC):
@@ -442,13 +446,19 @@ def _read_octave_binary(path: str, dtype: np.dtype, count: int) -> np.ndarray:
         if tname in ("matrix", "float matrix"):
             storage = np.dtype(_OCT_STORAGE[head[pos]])
             pos += 1
-        f.seek(pos)
-        flat = np.fromfile(f, dtype=storage, count=count)
-    if flat.size != count:
-        raise _Reply(f"protocol: {path} holds {flat.size} elements, expected {count}")
+        size = os.fstat(f.fileno()).st_size
+    if size - pos != count * storage.itemsize:
+        raise _Reply(
+            f"protocol: {path} holds {size - pos} data bytes, expected {count * storage.itemsize}"
+        )
+    if count == 0:
+        return np.zeros(0, dtype=dtype)
+    # A private copy-on-write mapping: no copy is made, the pages stay valid after
+    # the caller unlinks the file, and writes to the array never reach the file.
+    flat = np.asarray(np.memmap(path, dtype=storage, mode="c", offset=pos, shape=(count,)))
     if storage != dtype:
         flat = flat.astype(dtype)
-    return flat.view(np.bool_) if dtype == np.bool_ else flat
+    return flat
 
 
 class _Kwargs(dict):
