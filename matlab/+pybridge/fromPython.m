@@ -24,6 +24,8 @@ function v = fromPython(x)
 %   Errors
 %     pybridge:fromPython:unsupportedType   a Python value with no MATLAB
 %                                           equivalent (a set, a model...)
+%     pybridge:fromPython:invalidValue      a dict key that is not a valid
+%                                           struct field name
 %     pybridge:fromPython:noPython          Python is not set up
 %
 %   See also pybridge.toPython, pybridge.setup.

@@ -110,6 +110,12 @@ function test_fromPython_unsupported_type
 pbtest.assertError(@() pybridge.fromPython(py.set()), 'pybridge:fromPython:unsupportedType');
 end
 
+function test_fromPython_key_that_is_no_field_name
+d = py.dict(py.list({py.tuple({'1abc', 1})}));
+err = pbtest.assertError(@() pybridge.fromPython(d), 'pybridge:fromPython:invalidValue');
+assert(~isempty(strfind(err.message, '1abc')), err.message);
+end
+
 function test_callPython_translates_value_error
 err = pbtest.assertError(@() pybridge.internal.callPython('demo', 'dcie'), 'pybridge:demo:invalidValue');
 assert(~isempty(strfind(err.message, 'did you mean ''dice''')), ['message: ' err.message]);
