@@ -144,6 +144,13 @@ def test_to_python_cell_and_struct():
     assert_array_equal(d["k"], [[1.0, 2.0]])
 
 
+def test_to_python_cells_nested_in_structs_and_cells():
+    out = mapi.to_python({"a": (1.0, ("x", array.array("d", [2.0, 3.0])))})
+    assert out["a"][0].shape == (1, 1)
+    assert out["a"][1][0] == "x"
+    assert_array_equal(out["a"][1][1], [[2.0, 3.0]])
+
+
 def test_to_python_bad_layout():
     with pytest.raises(ValueError):
         mapi.to_python(np.zeros((2, 2)), layout="XYZ")

@@ -169,3 +169,13 @@ pbtest.assertError(@() pybridge.fromPython(p), 'pybridge:fromPython:noPython');
 pyenv('Version', '/nonexistent/python3');
 pbtest.assertError(@() pybridge.toPython(magic(3)), 'pybridge:toPython:noPython');
 end
+
+function test_fromPython_torch_tensor_and_containers
+pbtest.requirePython('torch');
+t = py.torch.ones(int32(2), int32(3));
+pbtest.assertEqual(pybridge.fromPython(t), ones(2, 3, 'single'), 'float32 tensor -> single');
+p = pybridge.toPython(struct('a', {{1, 'x'}}));     % a struct holding a cell
+s = pybridge.fromPython(p);
+pbtest.assertEqual(s.a{2}, 'x', 'struct of cell round trip');
+pbtest.assertEqual(s.a{1}, 1, 'number in the cell');
+end

@@ -103,11 +103,25 @@ def to_python(x: Any, *, layout: str | None = None) -> Any:
     (1, 3)
     >>> to_python(np.zeros((8, 9, 1, 2), order="F"), layout="HWCN").shape
     (2, 1, 8, 9)
+    >>> to_python({"a": (1.0, "x")})              # a struct holding a cell
+    {'a': [array([[1.]]), 'x']}
     """
     if layout is not None:
         return convert.matlab_to_numpy(x, str(layout))
+    return _from_py_value(x)
+
+
+def _from_py_value(x: Any) -> Any:
+    """``convert.from_matlab`` for what MATLAB's ``py.`` passes, where a cell is a tuple.
+
+    A cell arrives as a tuple at any depth (in a struct field, in another
+    cell); ``convert.from_matlab`` reads a tuple of numbers as an array, so
+    cells are unpacked here first.
+    """
     if isinstance(x, tuple):
-        return convert.cell_to_list(x)
+        return [_from_py_value(v) for v in x]
+    if isinstance(x, Mapping):
+        return {_field_name(k): _from_py_value(v) for k, v in x.items()}
     return convert.from_matlab(x)
 
 
