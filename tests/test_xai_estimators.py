@@ -8,6 +8,7 @@ from numpy.testing import assert_allclose, assert_array_equal
 
 from pybridge import xai
 from pybridge.datasets import microcalcifications
+from pybridge.xai._model import Explained
 
 classification = pytest.importorskip("pybridge.classification")
 
@@ -74,3 +75,39 @@ def test_permutation_importance_refuses_image_models(fitted):
     clf, d = fitted
     with pytest.raises(TypeError, match="gradcam, saliency or occlusion"):
         xai.permutation_importance(clf, d["images"], d["labels"])
+
+
+@pytest.mark.timeout(300)
+def test_gradcam_on_unet_segmenter_explains_its_predicted_mask():
+    from captum.attr import LayerAttribution, LayerGradCam
+
+    segmentation = pytest.importorskip("pybridge.segmentation")
+    from pybridge.datasets import masses
+
+    d = masses(12, size=32, seed=0)
+    seg = segmentation.UNetSegmenter(width=4, depth=2, epochs=1, seed=0, progress=False)
+    seg.fit(d["images"], d["masks"])
+    X = d["images"][:3]
+    maps = xai.gradcam(seg, X)
+    assert maps.shape == (3, 32, 32)
+    # reference: captum on the sum of the logits inside the estimator's own predicted mask
+    pred = seg.predict_proba(X) > seg.threshold_
+    pred[~pred.reshape(3, -1).any(1)] = True
+    region = torch.from_numpy(pred).float()
+    net = seg.network_
+
+    class RegionScore(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.net = net
+
+        def forward(self, x):
+            return (self.net(x)[:, 0] * region).flatten(1).sum(1, keepdim=True)
+
+    default_name = next(n for n, m in net.named_modules() if m is Explained(seg).layer(None))
+    layer = dict(net.named_modules())[default_name]
+    attr = LayerGradCam(RegionScore(), layer).attribute(
+        seg.to_tensor(X), target=0, relu_attributions=True
+    )
+    ref = LayerAttribution.interpolate(attr, (32, 32), interpolate_mode="bilinear")[:, 0]
+    assert_allclose(maps, ref.detach().numpy(), atol=1e-5, rtol=1e-4)

@@ -45,7 +45,8 @@ def gradcam(
         None explains each image's predicted class. For a single-sigmoid
         model class 1's score is the logit and class 0's the negated logit.
         Segmenter: the score is the sum of the logits inside a region,
-        a bool H x W or N x H x W array; None takes the predicted mask (the
+        a bool H x W or N x H x W array; None takes the predicted mask
+        (probability above the estimator's ``threshold_``, else 0.5; the
         whole image where nothing is predicted).
     layer : None, str or torch.nn.Module
         The layer to explain: a name from ``network.named_modules()`` (for an
@@ -99,7 +100,7 @@ def gradcam(
     out_maps = np.empty((n, h, w), dtype=np.float32)
     with evaluating(net):
         for sl in batches(n, batch_size):
-            cam = _gradcam_batch(net, module, x_all[sl], target, sl.start)
+            cam = _gradcam_batch(net, module, x_all[sl], target, sl.start, model_.mask_logit)
             out_maps[sl] = cam.cpu().numpy()
     if normalize:
         peak = out_maps.reshape(n, -1).max(1) if n else np.zeros(0, np.float32)
@@ -109,7 +110,12 @@ def gradcam(
 
 
 def _gradcam_batch(
-    net: torch.nn.Module, module: torch.nn.Module, x: torch.Tensor, target: Any, start: int
+    net: torch.nn.Module,
+    module: torch.nn.Module,
+    x: torch.Tensor,
+    target: Any,
+    start: int,
+    mask_logit: float,
 ) -> torch.Tensor:
     store: dict[str, torch.Tensor] = {}
 
@@ -139,7 +145,7 @@ def _gradcam_batch(
             out = net(x)
             if "acts" not in store:
                 raise PyBridgeError("the explained layer did not run in the forward pass")
-            tgt = resolve_target(out, target, start)
+            tgt = resolve_target(out, target, start, mask_logit=mask_logit)
             s = score(out, tgt)
             acts = store["acts"]
             grads = (

@@ -81,6 +81,11 @@ class Explained:
             raise TypeError(
                 f"network_ must be a torch.nn.Module; got {type(self.network).__name__}"
             )
+        self.mask_logit = 0.0
+        threshold = getattr(self.estimator, "threshold_", None)
+        if isinstance(threshold, (int, float, np.floating)) and 0 < float(threshold) < 1:
+            # a segmenter predicts lesion where the probability exceeds its threshold
+            self.mask_logit = float(np.log(threshold / (1 - threshold)))
         param = next(iter(self.network.parameters()), None)
         if self.estimator is not None and getattr(self.estimator, "device_", None) is not None:
             self.device = torch.device(self.estimator.device_)
@@ -212,11 +217,14 @@ def _as_2d(out: torch.Tensor) -> torch.Tensor:
     return out[:, None] if out.ndim == 1 else out
 
 
-def resolve_target(out: torch.Tensor, target: Any, start: int = 0) -> Target:
+def resolve_target(
+    out: torch.Tensor, target: Any, start: int = 0, *, mask_logit: float = 0.0
+) -> Target:
     """Turn ``target`` into per-image classes or regions for the batch ``out``.
 
     ``start`` is the index of the batch's first image in the whole call (for
-    per-image targets).
+    per-image targets); ``mask_logit`` is the logit above which a segmenter's
+    pixel is predicted lesion (0: probability 0.5).
     """
     out = out.detach()
     n = out.shape[0]
@@ -255,7 +263,7 @@ def resolve_target(out: torch.Tensor, target: Any, start: int = 0) -> Target:
             )
         h, w = out.shape[-2:]
         if target is None:
-            region = out[:, 0] > 0
+            region = out[:, 0] > mask_logit
         else:
             r = np.asarray(target.detach().cpu() if isinstance(target, torch.Tensor) else target)
             if r.dtype != np.bool_:

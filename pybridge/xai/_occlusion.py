@@ -95,7 +95,7 @@ def occlusion(
         for i in range(n):
             x = x_all[i : i + 1]
             out0 = net(x)
-            tgt = resolve_target(out0, target, i)
+            tgt = resolve_target(out0, target, i, mask_logit=model_.mask_logit)
             s0 = score(out0, tgt)[0]
             total = torch.zeros(h, w, device=x.device)
             for sl in batches(len(corners), batch_size):

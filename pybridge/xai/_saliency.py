@@ -83,7 +83,7 @@ def saliency(
         for sl in batches(n, batch_size):
             x = x_all[sl]
             with torch.no_grad():
-                tgt = resolve_target(net(x), target, sl.start)
+                tgt = resolve_target(net(x), target, sl.start, mask_logit=model_.mask_logit)
             if smooth == 0:
                 acc = _abs_grad(net, x, tgt)
             else:
