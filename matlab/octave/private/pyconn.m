@@ -322,6 +322,10 @@ if isnumeric(x) || islogical(x)
       tok(end + 1:end + 2) = {'B', sprintf('%d', x)};
     elseif isfloat(x)
       tok(end + 1:end + 2) = {'F', sprintf('%.17g', x)};
+    elseif isa(x, 'uint64') && x > uint64(intmax('int64'))
+      % sprintf('%d') goes through double above 2^63: print it in two exact halves
+      hi = idivide(x, uint64(1e10));
+      tok(end + 1:end + 3) = {'I', cls, sprintf('%d%010d', hi, x - hi * uint64(1e10))};
     else
       tok(end + 1:end + 3) = {'I', cls, sprintf('%d', x)};
     end
