@@ -61,8 +61,11 @@ exe = chooseExecutable(opts.Python, repo);
 
 if isOctave
   octDir = fullfile(matlabDir, 'octave');
-  if isempty(strfind(path(), octDir))
-    addpath(octDir);
+  addpath(octDir);                              % first on the path: before pythonic's py
+  if ~strcmp(fileparts(which('py')), octDir)
+    warning('pybridge:setup:shadowedPy', ...
+      'pybridge.setup: %s shadows pybridge''s py.; pybridge''s wrappers need the one in %s', ...
+      which('py'), octDir);
   end
   checkImports(exe, repo);
   pyenv('Version', exe);
