@@ -169,7 +169,7 @@ class CNNClassifier(BaseEstimator):
         200 epochs without early stopping.)
     batch_size : int, default 32
     optimizer : {'sgd', 'adam'}, default 'sgd'
-    lr : float, default 0.05
+    lr : float, default 0.003
     momentum : float, default 0.9
         SGD only.
     weight_decay : float, default 0.0
@@ -222,7 +222,7 @@ class CNNClassifier(BaseEstimator):
         epochs: int = 60,
         batch_size: int = 32,
         optimizer: str = "sgd",
-        lr: float = 0.05,
+        lr: float = 0.003,
         momentum: float = 0.9,
         weight_decay: float = 0.0,
         validation_fraction: float = 0.2,
@@ -383,6 +383,7 @@ class CNNClassifier(BaseEstimator):
 
     def decision_function(self, X: Any) -> np.ndarray:
         """Logit of class 1, shape (N,)."""
+        self._check_fitted()
         logits = predict_batches(self.network_, self.to_tensor(X), device=self.device_)
         return logits.reshape(-1).double().cpu().numpy()
 

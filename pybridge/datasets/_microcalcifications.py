@@ -51,7 +51,7 @@ def microcalcifications(
     size: int = 60,
     seed: int | np.random.Generator | None = 0,
     positive_fraction: float = 0.5,
-    contrast: float | tuple[float, float] = (0.04, 0.1),
+    contrast: float | tuple[float, float] = (0.18, 0.35),
     count: int | tuple[int, int] = (3, 12),
     diameter_mm: float | tuple[float, float] = (0.1, 0.5),
     spread_mm: float | tuple[float, float] = (0.5, 1.3),
@@ -93,7 +93,7 @@ def microcalcifications(
     positive_fraction : float, default 0.5
         Share of patches with a cluster (exactly ``round(n * fraction)``,
         in shuffled order).
-    contrast : float or (min, max), default (0.04, 0.1)
+    contrast : float or (min, max), default (0.18, 0.35)
         Peak height of a speck above the background (the image range is
         [0, 1]); drawn per cluster, then varied by +-25 % per speck.
     count : int or (min, max), default (3, 12)

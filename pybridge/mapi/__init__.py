@@ -34,6 +34,7 @@ from . import _core, _metrics  # noqa: F401  (MATLAB room)
 from . import _dicom  # noqa: F401  (dicom room)
 from . import _segmentation  # noqa: F401  (segmentation room)
 from . import _xai  # noqa: F401  (xai room)
+from . import _classification  # noqa: F401  (classification room)
 
 
 def _export(namespace: dict) -> list[str]:

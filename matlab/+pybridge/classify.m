@@ -1,0 +1,69 @@
+function [labels, scores] = classify(model, images, varargin)
+%CLASSIFY Classify image patches with a model from pybridge.trainClassifier.
+%   LABELS = pybridge.classify(MODEL, IMAGES) gives the predicted label
+%   (0 or 1) of each patch in IMAGES.
+%   [LABELS, SCORES] = pybridge.classify(MODEL, IMAGES) also gives the
+%   class probabilities, like MATLAB's classify: column 1 for label 0,
+%   column 2 for label 1.
+%
+%   Inputs
+%     MODEL    the struct from pybridge.trainClassifier, or its file name
+%     IMAGES   H x W, H x W x N or H x W x 1 x N real numeric array, the
+%              same size, class and scale as the training patches
+%   Options
+%     'Threshold'  label 1 when its probability is >= this (default 0.5)
+%   Outputs
+%     LABELS   N x 1 double, 0 or 1
+%     SCORES   N x 2 double, probabilities of label 0 and label 1
+%
+%   Example
+%     [c, r] = meshgrid(1:32);
+%     images = 0.4 + 0.05 * randn(32, 32, 1, 20);
+%     labels = mod(1:20, 2)';
+%     for n = find(labels')
+%       images(:, :, 1, n) = images(:, :, 1, n) + 0.5 * ((r - 16) .^ 2 + (c - 16) .^ 2 < 9);
+%     end
+%     model = pybridge.trainClassifier(images, labels, 'Model', 'traditional');
+%     [predicted, scores] = pybridge.classify(model, images);
+%     accuracy = mean(predicted == labels)
+%
+%   Errors
+%     pybridge:classify:notEnoughInputs  fewer than two inputs
+%     pybridge:classify:invalidInput     MODEL or IMAGES of the wrong kind
+%     pybridge:classify:invalidOption    a bad option value
+%     pybridge:classify:unknownOption    an option other than 'Threshold'
+%     pybridge:classify:fileNotFound     the model file does not exist
+%     pybridge:classify:invalidValue     rejected by Python (e.g. patches of
+%                                        another size than the training ones)
+%     pybridge:classify:noPython         Python is not set up (run pybridge.setup)
+%
+%   See also pybridge.trainClassifier, pybridge.gradcam.
+
+fname = 'classify';
+if nargin < 2
+  error('pybridge:classify:notEnoughInputs', ...
+    'pybridge.classify needs a model and patches: pybridge.classify(MODEL, IMAGES); got %d input(s)', nargin);
+end
+opts = pybridge.internal.parseOptions(fname, struct('Threshold', 0.5), varargin);
+if isstruct(model) && isscalar(model) && isfield(model, 'file') && ischar(model.file)
+  file = model.file;
+elseif ischar(model) && size(model, 1) == 1
+  file = model;
+else
+  error('pybridge:classify:invalidInput', ...
+    'pybridge.classify: MODEL must be the struct from pybridge.trainClassifier or a model file name; got a %s', ...
+    class(model));
+end
+if ~((isnumeric(images) || islogical(images)) && isreal(images)) || ndims(images) > 4
+  error('pybridge:classify:invalidInput', ...
+    'pybridge.classify: IMAGES must be a real numeric array (H x W x N or H x W x 1 x N); got a %s', class(images));
+end
+t = opts.Threshold;
+if ~(isnumeric(t) && isreal(t) && isscalar(t) && t > 0 && t < 1)
+  error('pybridge:classify:invalidOption', ...
+    'pybridge.classify: ''Threshold'' must be a number between 0 and 1');
+end
+out = pybridge.internal.callPython(fname, 'classify', file, images, pyargs('threshold', double(t)));
+labels = out.labels;
+scores = out.scores;
+end
