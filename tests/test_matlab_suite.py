@@ -51,20 +51,31 @@ def run_runner(tmp: Path, *args: str, folder: Path | None = None, timeout: int =
     if folder is not None:
         opts.append(f"'Folder', '{folder}'")
     code = f"addpath('{MTESTS}'); runtests_pybridge({', '.join(opts)})"
-    proc = subprocess.run(
-        ["octave-cli", "--no-gui", "--norc", "-q", "--eval", code],
-        cwd=tmp,
-        env=octave_env(),
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-    )
+    try:
+        proc = subprocess.run(
+            ["octave-cli", "--no-gui", "--norc", "-q", "--eval", code],
+            cwd=tmp,
+            env=octave_env(),
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+        )
+        status, output = proc.returncode, proc.stdout + proc.stderr
+    except subprocess.TimeoutExpired as err:  # keep the results of the tests that ran
+        output = _text(err.stdout) + _text(err.stderr)
+        status, output = "timeout", f"{output}\n[runner killed after {timeout} s]"
     rows = {}
     if results.exists():
         for line in results.read_text(encoding="utf-8", errors="replace").splitlines():
-            status, file, name, seconds, message = (line.split("\t") + [""] * 5)[:5]
-            rows[(file, name)] = (status, message)
-    return proc.returncode, proc.stdout + proc.stderr, rows
+            result, file, name, seconds, message = (line.split("\t") + [""] * 5)[:5]
+            rows[(file, name)] = (result, message)
+    return status, output, rows
+
+
+def _text(b: bytes | str | None) -> str:
+    if b is None:
+        return ""
+    return b if isinstance(b, str) else b.decode(errors="replace")
 
 
 @pytest.fixture(scope="module")
