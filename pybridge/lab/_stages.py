@@ -189,7 +189,7 @@ def stage_classification(ctx: Context) -> dict[str, Any]:
         p["x_train"], p["y_train"], p["x_test"], p["y_test"], sizes=sizes, seed=0,
     )
     fig, ax = _figure(figsize=(4.5, 3.6))
-    for name, aucs in curve["auc"].items():
+    for name, aucs in curve["mean"].items():
         ax.plot(curve["sizes"], aucs, "o-", label=name)
     ax.set_xscale("log")
     ax.set_xlabel("training patches")
@@ -198,7 +198,7 @@ def stage_classification(ctx: Context) -> dict[str, Any]:
     ax.legend()
     figs.append(_savefig(fig, d / "learning_curve.png"))
     out["learning_curve"] = {"sizes": [int(n) for n in curve["sizes"]],
-                             **{k: [float(v) for v in vals] for k, vals in curve["auc"].items()}}
+                             **{k: [float(v) for v in vals] for k, vals in curve["mean"].items()}}
     out["history_epochs"] = len(cnn.history_.get("loss", []))
     out["figures"] = figs
     return out
@@ -240,7 +240,7 @@ def stage_explain(ctx: Context) -> dict[str, Any]:
     imp = xai.permutation_importance(base, p["x_test"], p["y_test"], n_repeats=ctx.settings.perm_repeats,
                                      seed=0)
     names = list(imp["features"])
-    vals = [float(v) for v in imp["importance"]]
+    vals = [float(v) for v in imp["importances_mean"]]
     fig, ax = _figure(figsize=(5, 0.3 * len(names) + 1))
     ax.barh(names[::-1], vals[::-1])
     ax.set_xlabel(f"importance ({imp.get('mode', 'difference')} of error after permutation)")
@@ -281,8 +281,8 @@ def stage_segmentation(ctx: Context) -> dict[str, Any]:
         seg.save(d / f"{kind.lower().replace('-', '')}.safetensors")
         pred = seg.predict(m["x_test"])
         preds[kind] = pred
-        dsc = dice(pred, m["m_test"], batch=True, empty="one")
-        jac = jaccard(pred, m["m_test"], batch=True, empty="one")
+        dsc = dice(pred, m["m_test"], batch=True, empty=1.0)
+        jac = jaccard(pred, m["m_test"], batch=True, empty=1.0)
         out["models"][kind] = {"dice_mean": float(np.nanmean(dsc)), "dice_sd": float(np.nanstd(dsc)),
                                "jaccard_mean": float(np.nanmean(jac)), "train_seconds": round(secs, 2)}
     fig, axes = _figure(3, 6, figsize=(9, 4.8))
@@ -306,6 +306,18 @@ def stage_segmentation(ctx: Context) -> dict[str, Any]:
 # --------------------------------------------------------------------------
 
 
+LEGACY_SCALE = 8  # massSegment's default down-scaling
+
+
+def _upsample(mask: np.ndarray, scale: int, shape: tuple[int, ...]) -> np.ndarray:
+    """A mask on massSegment's down-scaled grid, back on the full image's grid (nearest)."""
+    big = np.kron(np.asarray(mask, dtype=bool), np.ones((scale, scale), dtype=bool))
+    out = np.zeros(shape[:2], dtype=bool)
+    h, w = min(shape[0], big.shape[0]), min(shape[1], big.shape[1])
+    out[:h, :w] = big[:h, :w]
+    return out
+
+
 def stage_legacy(ctx: Context) -> dict[str, Any]:
     """Run the legacy MATLAB mass segmentation on the synthetic mammograms (MATLAB or Octave)."""
     from pybridge import engine as engine_mod
@@ -320,9 +332,9 @@ def stage_legacy(ctx: Context) -> dict[str, Any]:
     with engine_mod.start_matlab(backend=ctx.engine) as eng:
         backend = getattr(eng, "backend", ctx.engine)
         for i in range(len(mm["images"])):
-            res = legacy.mass_segment(mm["images"][i], tuple(int(v) for v in mm["rois"][i]), engine=eng)
-            mask = res["mask"] if isinstance(res, dict) else res[0]
-            masks.append(np.asarray(mask, dtype=bool))
+            small, _ = legacy.mass_segment(mm["images"][i], tuple(int(v) for v in mm["rois"][i]),
+                                           scale=LEGACY_SCALE, engine=eng)
+            masks.append(_upsample(small, LEGACY_SCALE, mm["masks"][i].shape))
             rows.append({"image": i, "dice": float(dice(masks[-1], mm["masks"][i]))})
     secs = time.perf_counter() - t0
     np.savez_compressed(d / "legacy_masks.npz", masks=np.stack(masks))
@@ -417,7 +429,7 @@ def stage_repeat(ctx: Context) -> dict[str, Any]:
         cnn = _cnn(ctx, seed=seed).fit(p["x_train"], p["y_train"])
         cnn_auc.append(float(auc(p["y_test"], cnn.predict_proba(p["x_test"])[:, 1])))
         seg = _segmenter("U-Net", ctx, seed=seed).fit(m["x_train"], m["m_train"])
-        unet_dice.append(float(np.nanmean(dice(seg.predict(m["x_test"]), m["m_test"], batch=True, empty="one"))))
+        unet_dice.append(float(np.nanmean(dice(seg.predict(m["x_test"]), m["m_test"], batch=True, empty=1.0))))
     return {"seeds": list(seeds),
             "cnn_auc": {"values": cnn_auc, "mean": float(np.mean(cnn_auc)), "sd": float(np.std(cnn_auc, ddof=1))},
             "unet_dice": {"values": unet_dice, "mean": float(np.mean(unet_dice)),

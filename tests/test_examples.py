@@ -1,0 +1,57 @@
+"""Every example runs: the Python lab script and both notebooks (on their own kernels).
+
+The MATLAB lab script (examples/matlab/lab.m) runs in the .m suite on Octave
+(tests/test_matlab_suite.py).
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOKS = ROOT / "examples" / "notebooks"
+
+
+@pytest.mark.slow
+@pytest.mark.requires_octave
+@pytest.mark.timeout(900)
+def test_python_lab_script_runs():
+    r = subprocess.run([sys.executable, str(ROOT / "examples" / "python" / "lab.py"), "--quick"],
+                       capture_output=True, text=True, timeout=880, cwd=ROOT)
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert "CNN test AUC" in r.stdout and "legacy segmentation" in r.stdout
+
+
+def _run_notebook(path: Path, kernel: str) -> list[str]:
+    import nbformat
+    from nbclient import NotebookClient
+
+    nb = nbformat.read(path, as_version=4)
+    client = NotebookClient(nb, timeout=600, kernel_name=kernel,
+                            resources={"metadata": {"path": str(path.parent)}})
+    client.execute()  # raises CellExecutionError on the first failing cell
+    errors = [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])
+              if o.get("output_type") == "error"]
+    assert not errors, errors
+    return ["".join(o.get("text", "")) for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])
+            if o.get("output_type") == "stream"]
+
+
+@pytest.mark.slow
+@pytest.mark.requires_octave
+@pytest.mark.timeout(900)
+def test_python_notebook_drives_legacy_matlab():
+    out = _run_notebook(NOTEBOOKS / "python_calls_matlab.ipynb", "python3")
+    assert any("Dice against the true mask" in s for s in out)
+
+
+@pytest.mark.slow
+@pytest.mark.requires_octave
+@pytest.mark.timeout(900)
+def test_octave_notebook_calls_pybridge():
+    pytest.importorskip("octave_kernel")
+    _run_notebook(NOTEBOOKS / "octave_calls_python.ipynb", "octave")
