@@ -173,10 +173,16 @@ def test_matlab_lab_runs_on_octave(tmp_path):
     assert 0.5 < dice <= 1.0, out[-4000:]
     assert "MATLAB [64 64 1 16] -> Python [16 1 64 64]" in out
     wrappers = ROOT / "matlab" / "+pybridge"
-    if (wrappers / "trainSegmenter.m").exists() and (wrappers / "segment.m").exists():
+    has = {p.stem for p in wrappers.glob("*.m")}
+    if {"trainClassifier", "classify"} <= has:
+        assert re.search(r"logistic regression: accuracy [\d.]+ on 16 held-out", out), out[-4000:]
+        assert re.search(r"CNN \(2 epochs\): accuracy [\d.]+ on 16 held-out", out), out[-4000:]
+        if "gradcam" in has:
+            assert re.search(r"CNN Grad-CAM: \d+% of the heat", out), out[-4000:]
+    if {"trainSegmenter", "segment"} <= has:
         assert re.search(r"deep segmenter \(2 epochs\): Dice [\d.]+", out), out[-4000:]
-        if (wrappers / "gradcam.m").exists():
-            assert re.search(r"Grad-CAM: \d+% of the heat", out), out[-4000:]
+        if "gradcam" in has:
+            assert re.search(r"U-Net Grad-CAM: \d+% of the heat", out), out[-4000:]
 
 
 # Reasons made by pybridge.internal.throwPython from a Python exception; test_core.m
