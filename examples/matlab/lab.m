@@ -38,7 +38,7 @@ if isempty(labFolder)
   labFolder = pwd();
 end
 addpath(fullfile(labFolder, '..', '..', 'matlab'));
-info = pybridge.setup();
+pybridge.setup();
 
 %% Part A, 1. Microcalcification patches: specks of calcium on breast tissue
 rng(42);
@@ -67,7 +67,7 @@ end
 trainIdx = 1:M / 2;
 testIdx = M / 2 + 1:M;
 
-%% Part A, 2. Train the course CNN and classify held-out patches
+%% Part A, 2. A hand-crafted baseline and the course CNN, tested on held-out patches
 if has('trainClassifier') && has('classify')
   baseline = pybridge.trainClassifier(patches(:, :, :, trainIdx), labels(trainIdx), ...
                                       'Model', 'traditional', 'Seed', 0);
