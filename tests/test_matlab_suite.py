@@ -21,8 +21,6 @@ ROOT = Path(__file__).resolve().parent.parent
 MTESTS = ROOT / "matlab" / "tests"
 RUNNER_TIMEOUT = 900
 
-pytestmark = pytest.mark.requires_octave
-
 
 def _m_tests() -> list[tuple[str, str]]:
     found = []
@@ -86,6 +84,7 @@ def suite(tmp_path_factory):
     return run_runner(tmp)
 
 
+@pytest.mark.requires_octave
 @pytest.mark.timeout(RUNNER_TIMEOUT + 60)
 @pytest.mark.parametrize(("mfile", "mtest"), M_TESTS, ids=[f"{f}/{t}" for f, t in M_TESTS])
 def test_m(suite, mfile, mtest):
@@ -105,6 +104,7 @@ def test_m(suite, mfile, mtest):
         pytest.fail(f"{mfile}.m {mtest} failed on Octave:\n{message.replace(' | ', chr(10))}")
 
 
+@pytest.mark.requires_octave
 @pytest.mark.timeout(RUNNER_TIMEOUT + 60)
 def test_runner_exit_status_matches_results(suite):
     status, output, rows = suite
@@ -114,6 +114,7 @@ def test_runner_exit_status_matches_results(suite):
     assert re.search(r"\d+ passed, \d+ failed, \d+ skipped", output)
 
 
+@pytest.mark.requires_octave
 @pytest.mark.timeout(120)
 def test_runner_reports_failures_and_skips(tmp_path):
     """A folder with one passing, one failing and one skipped test: exit 1, each reported."""
@@ -152,6 +153,7 @@ def test_every_m_test_file_is_discovered():
     assert {"test_core", "test_metrics", "test_py"} <= files, files
 
 
+@pytest.mark.requires_octave
 @pytest.mark.slow
 @pytest.mark.timeout(900)
 def test_matlab_lab_runs_on_octave(tmp_path):
@@ -218,6 +220,7 @@ def test_every_error_id_in_a_help_text_is_tested(mfile, ident):
     assert ident in tests, f"{mfile} documents {ident} but no matlab/tests/test_*.m checks it"
 
 
+@pytest.mark.requires_octave
 @pytest.mark.timeout(120)
 def test_runner_keeps_results_when_octave_dies_mid_run(tmp_path):
     folder = tmp_path / "mt"
