@@ -310,3 +310,64 @@ def test_python_written_files_load_in_octave(tmp_path):
         "assert(isa(u.x, 'uint16') && isequal(u.x, uint16(reshape(1:24, 2, 3, 4))));",
         tmp_path,
     )
+
+
+@pytest.mark.requires_octave
+@pytest.mark.timeout(120)
+def test_ctrl_c_during_a_call_restarts_python_cleanly(tmp_path):
+    """Ctrl-C during a long Python call interrupts it; the next calls work, no stale answer.
+
+    The call sleeps for 600 s: if Ctrl-C did not interrupt it, the test times out.
+    """
+    import signal
+    import sys
+    import time
+    from pathlib import Path
+
+    matlab_dir = Path(__file__).resolve().parent.parent / "matlab"
+    env = dict(os.environ, PYBRIDGE_PYTHON=sys.executable)
+    proc = subprocess.Popen(
+        ["octave-cli", "--interactive", "--no-gui", "--norc", "-q"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        cwd=tmp_path,
+        env=env,
+        text=True,
+        start_new_session=True,  # its own process group, like a terminal's foreground job
+    )
+    try:
+        proc.stdin.write(
+            f"addpath('{matlab_dir}'); pybridge.setup('Verbose', false);"
+            " l = py.list({1}); disp('READY'); fflush(stdout);\n"
+        )
+        proc.stdin.flush()
+        seen = ""
+        while "READY" not in seen:
+            line = proc.stdout.readline()
+            assert line, f"Octave ended early: {seen}"
+            seen += line
+        proc.stdin.write("disp('SLEEPING'); fflush(stdout); py.time.sleep(600)\n")
+        proc.stdin.flush()
+        while "SLEEPING" not in seen:
+            seen += proc.stdout.readline()
+        time.sleep(1.0)  # Octave is now waiting for Python's answer
+        os.killpg(proc.pid, signal.SIGINT)  # Ctrl-C: to Octave and to its Python
+        proc.stdin.write(
+            "x = py.math.sqrt(16)\n"
+            "try, py.len(l), catch e, disp(e.identifier), end\n"
+            "y = py.math.sqrt(25)\n"
+            "exit\n"
+        )
+        proc.stdin.close()
+        out = seen + proc.stdout.read()
+        proc.wait(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        proc.stdout.close()
+    assert "the previous Python call was interrupted" in out, out
+    assert "x = 4" in out, out
+    assert "MATLAB:Python:StaleObject" in out, out
+    assert "y = 5" in out, out

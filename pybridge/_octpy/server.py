@@ -356,8 +356,11 @@ class Server:
             self.payload = fin.read(nbytes) if nbytes else b""
             self.payload_pos = 0
             try:
+                _CALL.under_way = True  # from here Ctrl-C interrupts the call (see _on_sigint)
                 out, blobs = self.handle(verb, _Tokens(parts[4 + nfree :]))
-            except Exception as err:  # noqa: BLE001 - every error goes back to Octave
+                _CALL.under_way = False
+            except (Exception, KeyboardInterrupt) as err:  # noqa: BLE001 - all go back to Octave
+                _CALL.under_way = False
                 name = "ProtocolError" if isinstance(err, _Reply) else type(err).__name__
                 msg = str(err) if str(err) else name
                 if os.environ.get("PYBRIDGE_OCTPY_TRACEBACK"):
@@ -461,6 +464,25 @@ def _read_octave_binary(path: str, dtype: np.dtype, count: int) -> np.ndarray:
     return flat
 
 
+class _CALL:
+    """Whether a call is under way: Ctrl-C may interrupt it, and nothing else."""
+
+    under_way = False
+
+
+def _on_sigint(signum: int, frame: Any) -> None:
+    """SIGINT (Ctrl-C in Octave's terminal reaches this process too).
+
+    Python runs this handler in the main thread between bytecodes, whichever
+    thread the signal was delivered to. During a call it raises
+    KeyboardInterrupt, which goes back to Octave as the call's error; between
+    calls (reading or writing a message) it does nothing, so a message is
+    never cut in half.
+    """
+    if _CALL.under_way:
+        raise KeyboardInterrupt
+
+
 class _Kwargs(dict):
     """Keyword arguments built by Octave's ``pyargs``."""
 
@@ -521,8 +543,8 @@ def main(argv: list[str]) -> int:
         print("usage: python -m pybridge._octpy DIR", file=sys.stderr)
         return 2
     folder = argv[0]
-    # Ctrl-C in Octave interrupts Octave's wait, not the Python work under way.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # Ctrl-C in Octave's terminal interrupts the Python call under way only.
+    signal.signal(signal.SIGINT, _on_sigint)
     try:
         with (
             open(os.path.join(folder, "req"), "rb") as fin,

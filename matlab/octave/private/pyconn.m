@@ -42,6 +42,15 @@ function [S, err, varargout] = dispatch(S, cmd, varargin)
 err = [];
 varargout = cell(1, max(nargout - 2, 0));
 try
+if interrupted() && S.pid > 0 && any(strcmp(cmd, {'eval', 'conv', 'set'}))
+  % a call was interrupted (Ctrl-C) half way through a message: the channel
+  % cannot be trusted, and Python may still be busy with that call
+  kill(S.pid, 9);
+  waitpid(S.pid);
+  S = reset(S);
+  warning('pybridge:py:restarted', ...
+    'py.: the previous Python call was interrupted; Python is restarted and its objects are gone');
+end
 switch cmd
   case 'eval'
     S = ensure(S);
@@ -217,6 +226,7 @@ if ~isempty(S.dir) && isfolder(S.dir)
   end
 end
 S.pid = -1;
+interrupted(false);
 S.released = zeros(1, 0);
 S.fw = -1;
 S.fr = -1;
@@ -244,6 +254,7 @@ end
 % ------------------------------------------------------------------ messages
 
 function [S, val] = request(S, tok, pay)
+interrupted(true);                 % until the whole answer is read
 S.seq = S.seq + 1;
 nbytes = 0;
 for k = 1:numel(pay)
@@ -259,6 +270,7 @@ fflush(S.fw);
 while true
   n = fread(S.fr, 1, 'uint32=>double');
   if isempty(n)
+    interrupted(false);
     pid = S.pid;
     S = reset(S);
     error('MATLAB:Python:ProcessTerminated', ...
@@ -278,11 +290,26 @@ while true
 end
 if strcmp(t{3}, 'OK')
   [val, ~, S] = dec(S, t, 4);
+  interrupted(false);
 else
   n = str2double(t{2});
   msg = fread(S.fr, [1 n], '*char');
+  interrupted(false);
   error('MATLAB:Python:PyException', 'Python Error: %s: %s', t{4}, msg);
 end
+end
+
+function tf = interrupted(value)
+% true while a message is under way: still true at the next call only when
+% the last one was interrupted (Ctrl-C) before its answer was read
+persistent flag
+if isempty(flag)
+  flag = false;
+end
+if nargin > 0
+  flag = value;
+end
+tf = flag;
 end
 
 function n = bytesof(x, prec)
