@@ -302,7 +302,7 @@ def fit_network(
     best_epoch = 0
     stale = 0
 
-    from tqdm.auto import tqdm
+    from tqdm import tqdm  # the plain bar: no ipywidgets needed in notebooks
 
     bar = tqdm(range(epochs), desc=desc, disable=not progress, leave=False)
     for epoch in bar:
