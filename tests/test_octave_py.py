@@ -364,7 +364,7 @@ def test_ctrl_c_during_a_call_restarts_python_cleanly(tmp_path):
         proc.wait(timeout=60)
     finally:
         if proc.poll() is None:
-            proc.kill()
+            os.killpg(proc.pid, signal.SIGKILL)  # Octave and its Python, never orphans
             proc.wait()
         proc.stdout.close()
     assert "the previous Python call was interrupted" in out, out
