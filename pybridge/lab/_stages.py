@@ -36,8 +36,8 @@ class Settings:
     @classmethod
     def make(cls, quick: bool) -> Settings:
         if quick:
-            return cls(quick=True, n_train=160, n_test=80, cnn_epochs=8, learning_sizes=(20, 60, 160),
-                       n_mass_train=96, n_mass_test=32, seg_epochs=6, n_mammograms=2, mammogram_size=512,
+            return cls(quick=True, n_train=200, n_test=100, cnn_epochs=15, learning_sizes=(20, 60, 200),
+                       n_mass_train=128, n_mass_test=48, seg_epochs=8, n_mammograms=3, mammogram_size=512,
                        repeat_seeds=(1, 2), perm_repeats=3)
         return cls(quick=False, n_train=556, n_test=241, cnn_epochs=60, learning_sizes=(20, 50, 100, 200, 556),
                    n_mass_train=400, n_mass_test=100, seg_epochs=40, n_mammograms=6, mammogram_size=1000,
