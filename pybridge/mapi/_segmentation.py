@@ -12,19 +12,17 @@ from __future__ import annotations
 import numbers
 import os
 import tempfile
-from collections import OrderedDict
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from .. import convert
+from ._models import model_from_matlab
 
 __all__ = ["train_segmenter", "segment"]
 
 _MODELS = ("unet", "cae")
-_CACHE: OrderedDict[tuple, Any] = OrderedDict()
-_CACHE_SIZE = 4
 
 
 def _images(x: Any, name: str) -> np.ndarray:
@@ -172,32 +170,7 @@ def train_segmenter(
 def _load(model: Any):
     from ..segmentation import load
 
-    if isinstance(model, dict):
-        if "file" not in model:
-            raise ValueError(
-                "model must be the struct pybridge.trainSegmenter returns (with a 'file' field) "
-                f"or a file name; got a struct with fields {sorted(model)}"
-            )
-        model = model["file"]
-    if not isinstance(model, str):
-        raise TypeError(
-            f"model must be a model file name or the struct from trainSegmenter; got {type(model).__name__}"
-        )
-    path = Path(model).expanduser()
-    if not path.is_file():
-        raise FileNotFoundError(
-            f"no model file at {model!r} (train one with pybridge.trainSegmenter)"
-        )
-    st = path.stat()
-    key = (str(path.resolve()), st.st_mtime_ns, st.st_size)
-    if key in _CACHE:
-        _CACHE.move_to_end(key)
-        return _CACHE[key]
-    est = load(path)
-    _CACHE[key] = est
-    while len(_CACHE) > _CACHE_SIZE:
-        _CACHE.popitem(last=False)
-    return est
+    return model_from_matlab(model, loader=load, made_by="pybridge.trainSegmenter")
 
 
 def segment(

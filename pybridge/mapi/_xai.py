@@ -11,55 +11,24 @@ a Python estimator handle. Images arrive as MATLAB stacks ``H x W``,
 from __future__ import annotations
 
 import numbers
-from collections import OrderedDict
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from .. import convert
+from ._models import model_from_matlab
 
 __all__ = ["gradcam", "saliency", "permutation_importance"]
 
-_CACHE: OrderedDict[tuple, Any] = OrderedDict()
-_CACHE_SIZE = 4
 
 
 def _load(model: Any) -> Any:
     """The estimator behind a model struct, file name or Python handle."""
-    if isinstance(model, dict):
-        if "file" not in model:
-            raise ValueError(
-                "model must be the struct pybridge.trainClassifier or pybridge.trainSegmenter "
-                f"returns (with a 'file' field), a model file name, or a Python model; got a "
-                f"struct with fields {sorted(model)}"
-            )
-        model = model["file"]
-    if not isinstance(model, str):
-        if hasattr(model, "predict") or hasattr(model, "network_"):
-            return model  # a Python estimator (or torch network wrapper) handle
-        if type(model).__module__.startswith("torch"):
-            return model
-        raise TypeError(
-            "model must be a model file name, the struct from trainClassifier/trainSegmenter "
-            f"or a Python estimator; got {type(model).__name__}"
-        )
-    path = Path(model).expanduser()
-    if not path.is_file():
-        raise FileNotFoundError(
-            f"no model file at {model!r} (train one with pybridge.trainClassifier or "
-            "pybridge.trainSegmenter)"
-        )
-    st = path.stat()
-    key = (str(path.resolve()), st.st_mtime_ns, st.st_size)
-    if key in _CACHE:
-        _CACHE.move_to_end(key)
-        return _CACHE[key]
-    est = _load_file(path)
-    _CACHE[key] = est
-    while len(_CACHE) > _CACHE_SIZE:
-        _CACHE.popitem(last=False)
-    return est
+    return model_from_matlab(
+        model, loader=_load_file, made_by="pybridge.trainClassifier or pybridge.trainSegmenter",
+        allow_objects=True,
+    )
 
 
 def _load_file(path: Path) -> Any:
