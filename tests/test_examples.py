@@ -55,3 +55,33 @@ def test_python_notebook_drives_legacy_matlab():
 def test_octave_notebook_calls_pybridge():
     pytest.importorskip("octave_kernel")
     _run_notebook(NOTEBOOKS / "octave_calls_python.ipynb", "octave")
+
+
+@pytest.mark.slow
+@pytest.mark.requires_octave
+@pytest.mark.timeout(600)
+def test_matlab_tour_runs_on_octave(tmp_path):
+    tour = ROOT / "examples" / "matlab" / "tour.m"
+    r = subprocess.run(["octave-cli", "--no-gui", "--norc", "--eval", f"run('{tour}')"],
+                       capture_output=True, text=True, timeout=580, cwd=tmp_path)
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert "d = 0.5625" in r.stdout  # 2*9/(16+16), worked by hand
+    dice_line = [ln for ln in r.stdout.splitlines() if ln.startswith("diceOnLesions")]
+    assert dice_line and float(dice_line[0].split("=")[1]) > 0.7
+
+
+@pytest.mark.slow
+@pytest.mark.requires_octave
+@pytest.mark.timeout(600)
+def test_python_tour_runs(tmp_path):
+    r = subprocess.run([sys.executable, str(ROOT / "examples" / "python" / "tour.py")],
+                       capture_output=True, text=True, timeout=580, cwd=tmp_path)
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert "Dice of the legacy segmentation" in r.stdout
+
+
+@pytest.mark.parametrize("path", ["examples/matlab/tour.m", "examples/python/tour.py"])
+def test_readme_shows_the_tours_that_run(path):
+    readme = (ROOT / "README.md").read_text()
+    body = (ROOT / path).read_text().strip()
+    assert body in readme, f"README's copy of {path} is out of date: paste the file into it again"
