@@ -64,17 +64,13 @@ def _torch() -> list[Check]:
 
 
 def _matlab_engine() -> Check:
-    fix = ("optional: with MATLAB installed, pip install matlabengine==<the version matching your MATLAB> "
-           "(pybridge uses GNU Octave otherwise)")
-    try:
-        import matlab.engine  # noqa: F401
+    # the engine module owns backend detection (a repo's matlab/ folder is not matlabengine)
+    from .engine import available_backends
 
-        ok = hasattr(matlab.engine, "start_matlab")
-    except Exception:  # noqa: BLE001 - any failure means 'not usable'
-        ok = False
-    if not ok:
-        return Check("MATLAB engine", False, "matlabengine not installed (no MATLAB here)", fix, required=False)
-    return Check("MATLAB engine", True, f"matlabengine {_version('matlabengine') or '?'}", required=False)
+    info = available_backends()["matlab"]
+    if not info.available:
+        return Check("MATLAB engine", False, "not usable here", info.detail, required=False)
+    return Check("MATLAB engine", True, info.detail, required=False)
 
 
 def _octave() -> list[Check]:
