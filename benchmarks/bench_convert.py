@@ -41,24 +41,22 @@ def main(argv=None) -> None:
         stack = np.asfortranarray(np.random.default_rng(0).random((60, 60, 1, n), dtype=np.float32))
         nbytes = stack.nbytes
         c_order = np.ascontiguousarray(stack)
-        t_copy = best_of(lambda: np.copy(stack, order="K"), args.repeat)
-        cases = {
-            "from_matlab(memoryview)": (lambda: convert.from_matlab(memoryview(stack)), True),
-            "matlab_to_numpy (HWCN->NCHW)": (lambda: convert.matlab_to_numpy(stack), True),
-            "matlab_to_torch (contiguous NCHW)": (lambda: convert.matlab_to_torch(stack), False),
-            "torch_to_matlab (NCHW->HWCN)": (None, False),
-            "to_matlab(C-order array)": (lambda: convert.to_matlab(c_order), False),
-        }
+        t_copy = best_of(lambda s=stack: np.copy(s, order="K"), args.repeat)
         t = convert.matlab_to_torch(stack)
-        cases["torch_to_matlab (NCHW->HWCN)"] = (lambda: convert.torch_to_matlab(t), False)
-        for name, (fn, is_view) in cases.items():
+        cases = {
+            "from_matlab(memoryview)": lambda s=stack: convert.from_matlab(memoryview(s)),
+            "matlab_to_numpy (HWCN->NCHW)": lambda s=stack: convert.matlab_to_numpy(s),
+            "matlab_to_torch (contiguous NCHW)": lambda s=stack: convert.matlab_to_torch(s),
+            "torch_to_matlab (NCHW->HWCN)": lambda t=t: convert.torch_to_matlab(t),
+            "to_matlab(C-order array)": lambda c=c_order: convert.to_matlab(c),
+        }
+        for name, fn in cases.items():
             out = fn()
             base = out.numpy() if hasattr(out, "numpy") else out
             copies = 0 if np.shares_memory(np.asarray(base), stack) else 1
             sec = best_of(fn, args.repeat)
             rows.append((f"{nbytes / 2**20:.0f} MB", name, copies, sec, nbytes / sec / 1e9, t_copy / sec))
         rows.append((f"{nbytes / 2**20:.0f} MB", "np.copy (baseline)", 1, t_copy, nbytes / t_copy / 1e9, 1.0))
-        del stack, c_order, t
     print(f"{'stack':>7} | {'conversion':<36} | copies | {'seconds':>9} | {'GB/s':>8} | vs np.copy")
     print("-" * 92)
     for size, name, copies, sec, gbs, ratio in rows:

@@ -252,8 +252,8 @@ def test_layouts_match_hand_worked_positions(layout, mshape, pyshape, rng):
     full = x.reshape(mshape + (1,) * (4 - len(mshape)), order="F")
     letters = layout + "".join(c for c in "NC" if c not in layout)
     for idx in [(0, 0, 0, 0), tuple(s - 1 for s in full.shape), (1, 2, 0, 0)]:
-        idx = tuple(min(i, s - 1) for i, s in zip(idx, full.shape))
-        pos = dict(zip(letters, idx))
+        idx = tuple(min(i, s - 1) for i, s in zip(idx, full.shape, strict=True))
+        pos = dict(zip(letters, idx, strict=True))
         assert t[pos["N"], pos["C"], pos["H"], pos["W"]] == full[idx]
     back = numpy_to_matlab(t, layout)
     assert back.shape == mshape

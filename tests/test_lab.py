@@ -8,7 +8,6 @@ import subprocess
 import sys
 
 import pytest
-
 from conftest import HAVE_OCTAVE
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(900)]

@@ -36,7 +36,7 @@ def main(argv=None) -> None:
     # 2. explanation: where does the CNN look?
     pos = np.flatnonzero(test["labels"] == 1)[:8]
     cams = xai.gradcam(cnn, test["images"][pos])
-    inside = [cam[m].sum() / cam.sum() for cam, m in zip(cams, test["masks"][pos]) if cam.sum() > 0]
+    inside = [cam[m].sum() / cam.sum() for cam, m in zip(cams, test["masks"][pos], strict=True) if cam.sum() > 0]
     print(f"Grad-CAM mass inside the cluster: {np.mean(inside):.2f} "
           f"(cluster area share {test['masks'][pos].mean():.3f})")
 

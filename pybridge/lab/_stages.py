@@ -153,7 +153,13 @@ def _cnn(ctx: Context, seed: int):
 
 def stage_classification(ctx: Context) -> dict[str, Any]:
     """Train the course CNN and the traditional baseline; ROC, AUC, learning curve."""
-    from pybridge.classification import TraditionalClassifier, learning_curve, roc, sensitivity, specificity
+    from pybridge.classification import (
+        TraditionalClassifier,
+        learning_curve,
+        roc,
+        sensitivity,
+        specificity,
+    )
 
     p = _patches(ctx)
     d = ctx.folder("classification")
@@ -249,7 +255,7 @@ def stage_explain(ctx: Context) -> dict[str, Any]:
     return {
         "gradcam_mass_in_cluster": float(np.mean(share_in)) if share_in else None,
         "cluster_area_share": float(np.mean(share_area)) if share_area else None,
-        "permutation_importance": dict(zip(names, vals)),
+        "permutation_importance": dict(zip(names, vals, strict=True)),
         "figures": figs,
     }
 
@@ -394,13 +400,13 @@ def stage_agreement(ctx: Context) -> dict[str, Any]:
              "legacy vs U-Net": (legacy_masks, unet_masks)}
     table = {}
     for name, (a, b) in pairs.items():
-        vals = [float(dice(np.asarray(x), np.asarray(y))) for x, y in zip(a, b)]
+        vals = [float(dice(np.asarray(x), np.asarray(y))) for x, y in zip(a, b, strict=True)]
         table[name] = {"mean": float(np.mean(vals)), "sd": float(np.std(vals)), "per_image": vals}
     areas = {"truth": [int(m.sum()) for m in truth], "legacy": [int(m.sum()) for m in legacy_masks],
              "U-Net": [int(m.sum()) for m in unet_masks]}
     fig, axes = _figure(1, 2, figsize=(9, 3.6))
     ba = {}
-    for ax, method in zip(axes, ("legacy", "U-Net")):
+    for ax, method in zip(axes, ("legacy", "U-Net"), strict=True):
         a = np.array(areas[method], float)
         t = np.array(areas["truth"], float)
         mean, diff = (a + t) / 2, a - t

@@ -89,7 +89,7 @@ def _row_major_to_col_major(flat, shape):
     for k in range(1, ndim):
         cstr[k] = cstr[k - 1] * shape[k - 1]
     for idx in itertools.product(*[range(s) for s in shape]):
-        out[sum(i * c for i, c in zip(idx, cstr))] = flat[sum(i * r for i, r in zip(idx, rstr))]
+        out[sum(i * c for i, c in zip(idx, cstr, strict=True))] = flat[sum(i * r for i, r in zip(idx, rstr, strict=True))]
     return out
 
 
@@ -212,8 +212,8 @@ class _MLArray:
         for s in rest[:-1]:
             sst.append(sst[-1] * s)
         for idx in itertools.product(*[range(s) for s in rest]):
-            src = i + sum(a * b for a, b in zip(idx, st[1:]))
-            sub._data[sum(a * b for a, b in zip(idx, sst))] = self._data[src]
+            src = i + sum(a * b for a, b in zip(idx, st[1:], strict=True))
+            sub._data[sum(a * b for a, b in zip(idx, sst, strict=True))] = self._data[src]
         return sub
 
     def __iter__(self):
