@@ -30,6 +30,7 @@ class Settings:
     n_mammograms: int
     mammogram_size: int
     repeat_seeds: tuple[int, ...]
+    unet_seeds: tuple[int, ...]
     gradcam_images: int = 8
     perm_repeats: int = 5
 
@@ -38,10 +39,10 @@ class Settings:
         if quick:
             return cls(quick=True, n_train=200, n_test=100, cnn_epochs=15, learning_sizes=(20, 60, 200),
                        n_mass_train=128, n_mass_test=48, seg_epochs=8, n_mammograms=3, mammogram_size=512,
-                       repeat_seeds=(1, 2), perm_repeats=3)
+                       repeat_seeds=(1, 2), unet_seeds=(1, 2), perm_repeats=3)
         return cls(quick=False, n_train=556, n_test=241, cnn_epochs=60, learning_sizes=(20, 50, 100, 200, 556),
-                   n_mass_train=400, n_mass_test=100, seg_epochs=40, n_mammograms=6, mammogram_size=1000,
-                   repeat_seeds=(1, 2, 3, 4, 5))
+                   n_mass_train=320, n_mass_test=200, seg_epochs=12, n_mammograms=6, mammogram_size=1000,
+                   repeat_seeds=(1, 2, 3, 4, 5), unet_seeds=(1, 2, 3))
 
 
 @dataclass
@@ -268,8 +269,10 @@ def stage_explain(ctx: Context) -> dict[str, Any]:
 def _segmenter(kind: str, ctx: Context, seed: int):
     from pybridge.segmentation import CAESegmenter, UNetSegmenter
 
-    cls = UNetSegmenter if kind == "U-Net" else CAESegmenter
-    return cls(epochs=ctx.settings.seg_epochs, seed=seed, progress=ctx.progress)
+    if kind == "U-Net":
+        # width 8 reaches the width-16 default's Dice on 64 x 64 crops in a quarter of the time
+        return UNetSegmenter(width=8, epochs=ctx.settings.seg_epochs, seed=seed, progress=ctx.progress)
+    return CAESegmenter(epochs=ctx.settings.seg_epochs, seed=seed, progress=ctx.progress)
 
 
 def stage_segmentation(ctx: Context) -> dict[str, Any]:
@@ -429,14 +432,14 @@ def stage_repeat(ctx: Context) -> dict[str, Any]:
 
     p = _patches(ctx)
     m = _masses(ctx)
-    seeds = ctx.settings.repeat_seeds
     cnn_auc, unet_dice = [], []
-    for seed in seeds:
+    for seed in ctx.settings.repeat_seeds:
         cnn = _cnn(ctx, seed=seed).fit(p["x_train"], p["y_train"])
         cnn_auc.append(float(auc(p["y_test"], cnn.predict_proba(p["x_test"])[:, 1])))
+    for seed in ctx.settings.unet_seeds:
         seg = _segmenter("U-Net", ctx, seed=seed).fit(m["x_train"], m["m_train"])
         unet_dice.append(float(np.nanmean(dice(seg.predict(m["x_test"]), m["m_test"], batch=True, empty=1.0))))
-    return {"seeds": list(seeds),
+    return {"cnn_seeds": list(ctx.settings.repeat_seeds), "unet_seeds": list(ctx.settings.unet_seeds),
             "cnn_auc": {"values": cnn_auc, "mean": float(np.mean(cnn_auc)), "sd": float(np.std(cnn_auc, ddof=1))},
             "unet_dice": {"values": unet_dice, "mean": float(np.mean(unet_dice)),
                           "sd": float(np.std(unet_dice, ddof=1))}}
