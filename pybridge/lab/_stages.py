@@ -171,6 +171,7 @@ def stage_classification(ctx: Context) -> dict[str, Any]:
     t0 = time.perf_counter()
     base = TraditionalClassifier(seed=0).fit(p["x_train"], p["y_train"])
     t_base = time.perf_counter() - t0
+    base.save(d / "traditional.safetensors")
     out: dict[str, Any] = {"models": {}}
     fig, ax = _figure(figsize=(4.5, 4.2))
     for name, est, secs in (("CNN", cnn, t_cnn), ("traditional", base, t_base)):
@@ -243,7 +244,7 @@ def stage_explain(ctx: Context) -> dict[str, Any]:
                 share_area.append(float(m.mean()))
     fig.suptitle("Grad-CAM of the CNN (bottom) on microcalcification patches (top)")
     figs.append(_savefig(fig, d / "gradcam.png"))
-    base = classification.TraditionalClassifier(seed=0).fit(p["x_train"], p["y_train"])
+    base = classification.load(ctx.out / "classification" / "traditional.safetensors")
     imp = xai.permutation_importance(base, p["x_test"], p["y_test"], n_repeats=ctx.settings.perm_repeats,
                                      seed=0)
     names = list(imp["features"])
