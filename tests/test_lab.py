@@ -77,3 +77,26 @@ def test_octave_is_present_where_ci_runs():
 
     if os.environ.get("CI"):
         assert HAVE_OCTAVE, "CI must install GNU Octave (scripts/bootstrap.sh does)"
+
+
+def test_lab_reads_the_course_folder_layout(tmp_path):
+    """--data: the course's Train/0, Train/1, Test/0, Test/1 PNG patches replace the synthetic ones."""
+    import numpy as np
+    from PIL import Image
+
+    from pybridge.datasets import microcalcifications
+    from pybridge.lab import run_lab
+
+    d = microcalcifications(24, seed=5)
+    for i, (img, label) in enumerate(zip(d["images"], d["labels"], strict=True)):
+        split = "Train" if i < 16 else "Test"
+        folder = tmp_path / "course" / split / str(int(label))
+        folder.mkdir(parents=True, exist_ok=True)
+        Image.fromarray((np.clip(img, 0, 1) * 255).astype(np.uint8)).save(folder / f"p{i:03d}.png")
+    out = tmp_path / "lab"
+    rc = run_lab(out, quick=True, data=tmp_path / "course", stages=["data"], progress=False)
+    assert rc == 0
+    saved = np.load(out / "data" / "patches.npz")
+    assert saved["x_train"].shape == (16, 60, 60) and saved["x_test"].shape == (8, 60, 60)
+    assert sorted(saved["y_train"].tolist() + saved["y_test"].tolist()) == sorted(d["labels"].tolist())
+    assert json.loads((out / "data" / "result.json").read_text())["result"]["source"].startswith("course data")

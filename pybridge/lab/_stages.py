@@ -92,7 +92,8 @@ def stage_data(ctx: Context) -> dict[str, Any]:
     d = ctx.folder("data")
     if ctx.data_dir is not None:
         loaded = datasets.load_patch_folder(ctx.data_dir)
-        train, test = loaded["train"], loaded["test"]
+        train = {"images": loaded["train_images"], "labels": loaded["train_labels"]}
+        test = {"images": loaded["test_images"], "labels": loaded["test_labels"]}
         source = f"course data from {ctx.data_dir}"
         np.savez_compressed(d / "patches.npz", x_train=train["images"], y_train=train["labels"],
                             x_test=test["images"], y_test=test["labels"])
