@@ -472,12 +472,18 @@ def save_tensors(path: str | PathLike, tensors: dict[str, Any], meta: dict[str, 
     return path
 
 
-def load_model(path: str | PathLike) -> tuple[dict[str, torch.Tensor], dict[str, Any]]:
+def load_model(
+    path: str | PathLike, *, expect: str | None = None, hint: str = ""
+) -> tuple[dict[str, torch.Tensor], dict[str, Any]]:
     """Read a file written by :func:`save_model` (no code is executed).
 
     Parameters
     ----------
     path : str or path-like
+    expect : str, optional
+        The estimator class the file must hold (its ``meta['estimator']``).
+    hint : str, optional
+        What to use instead when it holds another one, for the message.
 
     Returns
     -------
@@ -490,7 +496,7 @@ def load_model(path: str | PathLike) -> tuple[dict[str, torch.Tensor], dict[str,
     FileNotFoundError
         When ``path`` does not exist.
     PyBridgeError
-        When the file is not a pybridge safetensors model.
+        When the file is not a pybridge safetensors model, or not an ``expect``.
     """
     from safetensors import safe_open
 
@@ -516,5 +522,10 @@ def load_model(path: str | PathLike) -> tuple[dict[str, torch.Tensor], dict[str,
         raise PyBridgeError(
             f"{str(path)!r} was written by a newer pybridge (format {meta['format_version']}); "
             f"this one reads format {FORMAT_VERSION}: upgrade pybridge"
+        )
+    if expect is not None and meta.get("estimator") != expect:
+        raise PyBridgeError(
+            f"{str(path)!r} holds a {meta.get('estimator')!r} model, not a {expect}"
+            + (f"; use {hint}" if hint else "")
         )
     return state, meta

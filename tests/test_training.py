@@ -189,3 +189,20 @@ def test_make_augmenter_options():
         Augmenter(scale=(1.2, 0.8))
     with pytest.raises(ValueError, match="N x C x H x W"):
         Augmenter()(torch.zeros(3, 3), generator=torch.Generator())
+
+
+def test_loading_a_file_as_the_wrong_estimator_names_the_right_loader(tmp_path):
+    from pybridge._errors import PyBridgeError
+    from pybridge.classification import CNNClassifier, TraditionalClassifier
+    from pybridge.datasets import microcalcifications
+    from pybridge.segmentation import UNetSegmenter
+
+    d = microcalcifications(12, seed=0)
+    path = tmp_path / "cnn.safetensors"
+    CNNClassifier(epochs=1, progress=False).fit(d["images"], d["labels"]).save(path)
+    with pytest.raises(PyBridgeError, match=r"holds a 'CNNClassifier' model, not a TraditionalClassifier; "
+                                            r"use pybridge\.classification\.load"):
+        TraditionalClassifier.load(path)
+    with pytest.raises(PyBridgeError, match=r"not a UNetSegmenter; use pybridge\.segmentation\.load"):
+        UNetSegmenter.load(path)
+    assert isinstance(CNNClassifier.load(path), CNNClassifier)

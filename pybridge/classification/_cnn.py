@@ -445,12 +445,7 @@ class CNNClassifier(BaseEstimator):
         PyBridgeError
             When the file holds another kind of model.
         """
-        state, meta = load_model(path)
-        if meta.get("estimator") != cls._estimator_name:
-            raise PyBridgeError(
-                f"{str(path)!r} holds a {meta.get('estimator')!r} model, not a {cls._estimator_name}; "
-                "use pybridge.classification.load(path)"
-            )
+        state, meta = load_model(path, expect=cls._estimator_name, hint="pybridge.classification.load(path)")
         return cls._from_saved(state, meta, device=device)
 
     @classmethod

@@ -189,12 +189,7 @@ class TraditionalClassifier(BaseEstimator):
     @classmethod
     def load(cls, path: str | PathLike) -> TraditionalClassifier:
         """Load a model written by :meth:`save`."""
-        state, meta = load_model(path)
-        if meta.get("estimator") != cls._estimator_name:
-            raise PyBridgeError(
-                f"{str(path)!r} holds a {meta.get('estimator')!r} model, not a TraditionalClassifier; "
-                "use pybridge.classification.load(path)"
-            )
+        state, meta = load_model(path, expect=cls._estimator_name, hint="pybridge.classification.load(path)")
         return cls._from_saved(state, meta)
 
     @classmethod

@@ -425,12 +425,7 @@ class _Segmenter(BaseEstimator):
         PyBridgeError
             When the file holds another kind of model.
         """
-        state, meta = load_model(path)
-        if meta.get("estimator") != cls._estimator_name:
-            raise PyBridgeError(
-                f"{str(path)!r} holds a {meta.get('estimator')!r} model, not a "
-                f"{cls._estimator_name}; use pybridge.segmentation.load(path)"
-            )
+        state, meta = load_model(path, expect=cls._estimator_name, hint="pybridge.segmentation.load(path)")
         return cls._from_saved(state, meta, device=device)
 
     @classmethod
