@@ -240,7 +240,7 @@ def _from_sequence(x: Sequence) -> np.ndarray:
 # --------------------------------------------------------------------------
 
 
-def from_matlab(x: Any) -> Any:
+def from_matlab(x: Any, *, tuple_is_cell: bool = False) -> Any:
     """Turn whatever MATLAB's ``py.``, matlabengine or oct2py handed over into numpy.
 
     Parameters
@@ -248,6 +248,11 @@ def from_matlab(x: Any) -> Any:
     x : ndarray, memoryview, array.array, matlab.double (and the other matlab
         array types), oct2py result, nested list/tuple, scalar, str, dict
         Numeric and logical arrays in MATLAB's layout (column-major, shape kept).
+    tuple_is_cell : bool, default False
+        MATLAB's ``py.`` passes a cell as a tuple, at any depth (a struct
+        field, a cell in a cell): with True every tuple becomes a list of
+        converted elements. Otherwise a tuple of numbers is read as an array
+        (nested sequences, as matlabengine's initialisers take them).
 
     Returns
     -------
@@ -275,6 +280,8 @@ def from_matlab(x: Any) -> Any:
     """
     if isinstance(x, str):
         return x
+    if tuple_is_cell and isinstance(x, tuple):
+        return [from_matlab(v, tuple_is_cell=True) for v in x]
     if isinstance(x, np.ndarray):
         if type(x).__name__ == "Cell":  # oct2py's cell arrays
             return cell_to_list(x)
@@ -307,7 +314,7 @@ def from_matlab(x: Any) -> Any:
     if _is_engine_array(x):
         return _as_matlab_shape(_engine_to_numpy(x))
     if isinstance(x, Mapping):
-        return struct_to_dict(x)
+        return struct_to_dict(x, tuple_is_cell=tuple_is_cell)
     if isinstance(x, (list, tuple)):
         if len(x) == 0:
             return np.zeros((0, 0))  # oct2py returns [] for MATLAB's []
@@ -897,11 +904,14 @@ def _check_roi_inside(roi: tuple[int, int, int, int], shape: tuple[int, ...]) ->
 # --------------------------------------------------------------------------
 
 
-def struct_to_dict(s: Mapping) -> dict:
-    """MATLAB struct (a dict from ``py.``/oct2py) -> dict with converted values."""
+def struct_to_dict(s: Mapping, *, tuple_is_cell: bool = False) -> dict:
+    """MATLAB struct (a dict from ``py.``/oct2py) -> dict with converted values.
+
+    ``tuple_is_cell`` as in :func:`from_matlab`.
+    """
     if not isinstance(s, Mapping):
         raise TypeError(f"expected a struct (dict); got {_describe(s)}")
-    return {str(k): from_matlab(v) for k, v in s.items()}
+    return {str(k): from_matlab(v, tuple_is_cell=tuple_is_cell) for k, v in s.items()}
 
 
 def dict_to_struct(d: Mapping, *, engine: bool = False) -> dict:

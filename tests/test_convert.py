@@ -450,3 +450,13 @@ def test_stack_round_trip_property(h, w, c, n, dtype):
     t = matlab_to_numpy(x)
     assert t.shape == (n, c, h, w)
     assert_array_equal(numpy_to_matlab(np.ascontiguousarray(t)).reshape(x.shape), x)
+
+
+def test_tuples_are_cells_when_they_come_from_matlab_py():
+    # MATLAB's py. passes {1, 'x'} as the tuple (1.0, 'x'), also inside a struct
+    assert from_matlab((1.0, 2.0)).shape == (1, 2)  # a nested-sequence initialiser
+    cell = from_matlab((1.0, 2.0), tuple_is_cell=True)
+    assert isinstance(cell, list) and cell[1].shape == (1, 1)
+    s = from_matlab({"a": (1.0, "x"), "b": ((2.0,), "y")}, tuple_is_cell=True)
+    assert s["a"][1] == "x" and s["a"][0].shape == (1, 1)
+    assert isinstance(s["b"][0], list) and s["b"][0][0][0, 0] == 2.0

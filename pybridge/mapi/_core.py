@@ -108,21 +108,8 @@ def to_python(x: Any, *, layout: str | None = None) -> Any:
     """
     if layout is not None:
         return convert.matlab_to_numpy(x, str(layout))
-    return _from_py_value(x)
-
-
-def _from_py_value(x: Any) -> Any:
-    """``convert.from_matlab`` for what MATLAB's ``py.`` passes, where a cell is a tuple.
-
-    A cell arrives as a tuple at any depth (in a struct field, in another
-    cell); ``convert.from_matlab`` reads a tuple of numbers as an array, so
-    cells are unpacked here first.
-    """
-    if isinstance(x, tuple):
-        return [_from_py_value(v) for v in x]
-    if isinstance(x, Mapping):
-        return {_field_name(k): _from_py_value(v) for k, v in x.items()}
-    return convert.from_matlab(x)
+    # a cell arrives as a tuple at any depth of what MATLAB's py. passes
+    return convert.from_matlab(x, tuple_is_cell=True)
 
 
 def from_python(x: Any) -> Any:
