@@ -4,6 +4,10 @@ function similarity = dice(A, B, varargin)
 %   two logical masks of the same size, computed by pybridge.metrics.dice in
 %   Python. Two empty masks score as MATLAB's own dice scores them.
 %
+%   SIMILARITY = pybridge.dice(L1, L2) for numeric label images L1 and L2
+%   returns a column vector with one coefficient per label 1..max, as
+%   MATLAB's own dice does (background 0 is not scored).
+%
 %   SIMILARITY = pybridge.dice(L1, L2, 'Labels', LABELS) scores the label
 %   images L1 and L2 one label value at a time and returns a column vector
 %   with one coefficient per element of LABELS.
@@ -13,10 +17,9 @@ function similarity = dice(A, B, varargin)
 %   sample: an N x 1 column, or N x numel(LABELS) with 'Labels'.
 %
 %   Inputs
-%     A, B     logical masks (or numeric arrays of 0s and 1s) of the same
-%              size; with 'Labels', numeric label images
+%     A, B     logical masks, or numeric label images, of the same size
 %   Options
-%     'Labels' numeric vector of label values (default: binary masks)
+%     'Labels' numeric vector of label values (default: 1..max)
 %     'Batch'  true or false (default false)
 %   Output
 %     SIMILARITY  double in [0, 1]

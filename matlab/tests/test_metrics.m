@@ -56,6 +56,15 @@ pbtest.assertEqual(size(d), [3 1], 'one row per label');
 pbtest.assertClose(d, [6 / 7; 8 / 9; 2 / 3], 1e-12, 'per-label dice');
 end
 
+function test_dice_numeric_label_images_score_labels_1_to_max
+pbtest.requirePython('pybridge.metrics', '(written by the segmentation room)');
+% as MATLAB's dice(L1, L2): numeric inputs are label images, background 0 unscored
+L1 = [1 1 2 2; 1 1 2 2; 0 0 3 3];
+L2 = [1 1 2 2; 1 2 2 2; 0 0 0 3];
+pbtest.assertClose(pybridge.dice(L1, L2), [6 / 7; 8 / 9; 2 / 3], 1e-12, 'labels 1..max');
+pbtest.assertClose(pybridge.jaccard(L1, L2), [3 / 4; 4 / 5; 1 / 2], 1e-12, 'jaccard labels 1..max');
+end
+
 function test_dice_error_ids
 [A, B] = squares();
 pbtest.assertError(@() pybridge.dice(A), 'pybridge:dice:notEnoughInputs');

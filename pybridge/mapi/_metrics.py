@@ -14,10 +14,10 @@ __all__ = ["dice", "jaccard"]
 def _overlap(metric: str, a: Any, b: Any, labels: Any, batch: bool) -> Any:
     from .. import metrics  # imported on first use: keeps ``import pybridge.mapi`` light
 
-    if labels is None:  # binary masks: logical, or 0/1 numbers
-        pa, pb = convert.mask_from_matlab(a, name="A"), convert.mask_from_matlab(b, name="B")
-    else:  # label images
-        pa, pb = convert.from_matlab(a), convert.from_matlab(b)
+    # As MATLAB's own dice/jaccard: logical inputs are masks; numeric inputs are
+    # label images scored for labels 1..max (a 0/1 image gives its one value).
+    pa, pb = convert.from_matlab(a), convert.from_matlab(b)
+    if labels is not None:
         labels = np.asarray(convert.from_matlab(labels)).reshape(-1)
     if batch:
         pa, pb = convert.batch_from_matlab(pa), convert.batch_from_matlab(pb)
@@ -37,25 +37,26 @@ def dice(a: Any, b: Any, *, labels: Any = None, batch: bool = False) -> Any:
     Parameters
     ----------
     a, b : MATLAB logical or numeric arrays of the same size
-        H x W (x D) masks (logical, or numbers that are all 0 or 1) or, with
-        ``labels``, label images; with ``batch`` the last MATLAB dimension
-        indexes samples (H x W x N).
+        Logical H x W (x D) masks, or numeric label images (as in MATLAB, a
+        numeric input is a label image, scored for labels 1..max); with
+        ``batch`` the last MATLAB dimension indexes samples (H x W x N).
     labels : MATLAB numeric vector, optional
         Label values to score one by one (label images).
 
     Raises
     ------
     ValueError
-        A mask with values other than 0/1 (or NaN) when ``labels`` is None;
-        arrays of different shapes.
+        Label images with NaN, negative or fractional values; arrays of
+        different shapes.
     batch : bool, default False
         One value per sample along the last dimension.
 
     Returns
     -------
     float or ndarray
-        A scalar; an L x 1 column with ``labels``; an N x 1 column with
-        ``batch``; N x L with both.
+        A scalar for logical masks; an L x 1 column for label images (L
+        labels); an N x 1 column with ``batch``; N x L for a batch of label
+        images.
 
     Examples
     --------
