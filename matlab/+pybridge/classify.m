@@ -45,15 +45,7 @@ if nargin < 2
     'pybridge.classify needs a model and patches: pybridge.classify(MODEL, IMAGES); got %d input(s)', nargin);
 end
 opts = pybridge.internal.parseOptions(fname, struct('Threshold', 0.5), varargin);
-if isstruct(model) && isscalar(model) && isfield(model, 'file') && ischar(model.file)
-  file = model.file;
-elseif ischar(model) && size(model, 1) == 1
-  file = model;
-else
-  error('pybridge:classify:invalidInput', ...
-    'pybridge.classify: MODEL must be the struct from pybridge.trainClassifier or a model file name; got a %s', ...
-    class(model));
-end
+file = pybridge.internal.modelArg(fname, model, 'pybridge.trainClassifier', false);
 if ~((isnumeric(images) || islogical(images)) && isreal(images)) || ndims(images) > 4
   error('pybridge:classify:invalidInput', ...
     'pybridge.classify: IMAGES must be a real numeric array (H x W x N or H x W x 1 x N); got a %s', class(images));

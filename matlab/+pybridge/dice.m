@@ -37,8 +37,8 @@ function similarity = dice(A, B, varargin)
 %     pybridge:dice:invalidOption    bad 'Labels' or 'Batch' value, or
 %                                    options not in name-value pairs
 %     pybridge:dice:unknownOption    an option other than the above
-%     pybridge:dice:invalidValue     rejected by Python, e.g. a mask with
-%                                    values other than 0 and 1 (NaN)
+%     pybridge:dice:invalidValue     rejected by Python, e.g. a label image
+%                                    with NaN or fractional values
 %     pybridge:dice:noPython         Python is not set up (run pybridge.setup)
 %
 %   See also pybridge.jaccard, pybridge.setup, dice.
@@ -47,35 +47,5 @@ if nargin < 2
   error('pybridge:dice:notEnoughInputs', ...
     'pybridge.dice needs two masks: pybridge.dice(A, B); got %d input(s)', nargin);
 end
-opts = pybridge.internal.parseOptions('dice', struct('Labels', [], 'Batch', false), varargin);
-checkMask(A, 'A');
-checkMask(B, 'B');
-if ~isequal(size(A), size(B))
-  error('pybridge:dice:sizeMismatch', ...
-    'pybridge.dice: A and B must have the same size; got %s and %s', ...
-    mat2str(size(A)), mat2str(size(B)));
-end
-if ~(isnumeric(opts.Labels) && isreal(opts.Labels) && (isempty(opts.Labels) || isvector(opts.Labels)))
-  error('pybridge:dice:invalidOption', ...
-    'pybridge.dice: ''Labels'' must be a numeric vector of label values; got a %s of size %s', ...
-    class(opts.Labels), mat2str(size(opts.Labels)));
-end
-if ~((islogical(opts.Batch) || isnumeric(opts.Batch)) && isscalar(opts.Batch))
-  error('pybridge:dice:invalidOption', ...
-    'pybridge.dice: ''Batch'' must be true or false; got a %s of size %s', ...
-    class(opts.Batch), mat2str(size(opts.Batch)));
-end
-kw = {'batch', logical(opts.Batch)};
-if ~isempty(opts.Labels)
-  kw = [kw, {'labels', double(opts.Labels(:)')}];
-end
-similarity = pybridge.internal.callPython('dice', 'dice', A, B, pyargs(kw{:}));
-end
-
-function checkMask(M, name)
-if ~((islogical(M) || isnumeric(M)) && isreal(M))
-  error('pybridge:dice:invalidInput', ...
-    'pybridge.dice: %s must be a real logical mask or numeric label image; got a %s', ...
-    name, class(M));
-end
+similarity = pybridge.internal.overlap('dice', A, B, varargin);
 end

@@ -62,7 +62,7 @@ if nargin < 2
 end
 opts = pybridge.internal.parseOptions(fname, ...
   struct('Target', [], 'Layer', '', 'Normalize', false), varargin);
-model = checkModel(model);
+model = pybridge.internal.modelArg(fname, model, 'pybridge.trainClassifier or pybridge.trainSegmenter', true);
 if ~((isnumeric(images) || islogical(images)) && isreal(images)) || isempty(images)
   error('pybridge:gradcam:invalidInput', ...
     'pybridge.gradcam: IMAGES must be a non-empty real array (H x W x N); got a %s', class(images));
@@ -78,31 +78,7 @@ if ~isempty(opts.Layer)
   end
   kw = [kw, {'layer', opts.Layer}];
 end
-t = opts.Target;
-if ~isempty(t)
-  if islogical(t)
-    kw = [kw, {'target', t}];
-  elseif isnumeric(t) && isreal(t) && isvector(t) && all(t == round(t))
-    kw = [kw, {'target', double(t(:)')}];
-  else
-    error('pybridge:gradcam:invalidOption', ...
-      'pybridge.gradcam: ''Target'' must be class labels (whole numbers) or a logical region; got a %s', ...
-      class(t));
-  end
-end
+kw = [kw, pybridge.internal.targetArg(fname, opts.Target)];
 maps = pybridge.internal.callPython(fname, 'gradcam', model, images, pyargs(kw{:}));
 end
 
-function model = checkModel(model)
-if isstruct(model) && isscalar(model) && isfield(model, 'file') && ischar(model.file)
-  model = model.file;
-elseif ischar(model) && size(model, 1) == 1
-  return;
-elseif ~isempty(pybridge.internal.pyClass(model))
-  return;
-else
-  error('pybridge:gradcam:invalidInput', ...
-    'pybridge.gradcam: MODEL must be the struct from trainClassifier/trainSegmenter, a model file name or a Python model; got a %s', ...
-    class(model));
-end
-end

@@ -37,8 +37,8 @@ function similarity = jaccard(A, B, varargin)
 %     pybridge:jaccard:invalidOption    bad 'Labels' or 'Batch' value, or
 %                                    options not in name-value pairs
 %     pybridge:jaccard:unknownOption    an option other than the above
-%     pybridge:jaccard:invalidValue     rejected by Python, e.g. a mask with
-%                                    values other than 0 and 1 (NaN)
+%     pybridge:jaccard:invalidValue     rejected by Python, e.g. a label image
+%                                    with NaN or fractional values
 %     pybridge:jaccard:noPython         Python is not set up (run pybridge.setup)
 %
 %   See also pybridge.dice, pybridge.setup, jaccard.
@@ -47,35 +47,5 @@ if nargin < 2
   error('pybridge:jaccard:notEnoughInputs', ...
     'pybridge.jaccard needs two masks: pybridge.jaccard(A, B); got %d input(s)', nargin);
 end
-opts = pybridge.internal.parseOptions('jaccard', struct('Labels', [], 'Batch', false), varargin);
-checkMask(A, 'A');
-checkMask(B, 'B');
-if ~isequal(size(A), size(B))
-  error('pybridge:jaccard:sizeMismatch', ...
-    'pybridge.jaccard: A and B must have the same size; got %s and %s', ...
-    mat2str(size(A)), mat2str(size(B)));
-end
-if ~(isnumeric(opts.Labels) && isreal(opts.Labels) && (isempty(opts.Labels) || isvector(opts.Labels)))
-  error('pybridge:jaccard:invalidOption', ...
-    'pybridge.jaccard: ''Labels'' must be a numeric vector of label values; got a %s of size %s', ...
-    class(opts.Labels), mat2str(size(opts.Labels)));
-end
-if ~((islogical(opts.Batch) || isnumeric(opts.Batch)) && isscalar(opts.Batch))
-  error('pybridge:jaccard:invalidOption', ...
-    'pybridge.jaccard: ''Batch'' must be true or false; got a %s of size %s', ...
-    class(opts.Batch), mat2str(size(opts.Batch)));
-end
-kw = {'batch', logical(opts.Batch)};
-if ~isempty(opts.Labels)
-  kw = [kw, {'labels', double(opts.Labels(:)')}];
-end
-similarity = pybridge.internal.callPython('jaccard', 'jaccard', A, B, pyargs(kw{:}));
-end
-
-function checkMask(M, name)
-if ~((islogical(M) || isnumeric(M)) && isreal(M))
-  error('pybridge:jaccard:invalidInput', ...
-    'pybridge.jaccard: %s must be a real logical mask or numeric label image; got a %s', ...
-    name, class(M));
-end
+similarity = pybridge.internal.overlap('jaccard', A, B, varargin);
 end

@@ -58,14 +58,8 @@ if nargin < 3
 end
 opts = pybridge.internal.parseOptions(fname, struct('Metric', 'error', 'Mode', 'difference', ...
   'NumRepeats', 5, 'Seed', 0, 'FeatureNames', []), varargin);
+model = pybridge.internal.modelArg(fname, model, 'pybridge.trainClassifier', true);
 isPy = ~isempty(pybridge.internal.pyClass(model));
-if isstruct(model) && isscalar(model) && isfield(model, 'file') && ischar(model.file)
-  model = model.file;
-elseif ~((ischar(model) && size(model, 1) == 1) || isPy)
-  error('pybridge:permutationImportance:invalidInput', ...
-    'pybridge.permutationImportance: MODEL must be a model struct, a model file name or a Python estimator; got a %s', ...
-    class(model));
-end
 if ~((isnumeric(X) || islogical(X)) && isreal(X)) || isempty(X)
   error('pybridge:permutationImportance:invalidInput', ...
     'pybridge.permutationImportance: X must be a non-empty real array; got a %s', class(X));

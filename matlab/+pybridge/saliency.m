@@ -55,13 +55,7 @@ if nargin < 2
 end
 opts = pybridge.internal.parseOptions(fname, ...
   struct('Target', [], 'Smooth', 0, 'Noise', 0.15, 'Seed', 0), varargin);
-if isstruct(model) && isscalar(model) && isfield(model, 'file') && ischar(model.file)
-  model = model.file;
-elseif ~((ischar(model) && size(model, 1) == 1) || ~isempty(pybridge.internal.pyClass(model)))
-  error('pybridge:saliency:invalidInput', ...
-    'pybridge.saliency: MODEL must be the struct from trainClassifier/trainSegmenter, a model file name or a Python model; got a %s', ...
-    class(model));
-end
+model = pybridge.internal.modelArg(fname, model, 'pybridge.trainClassifier or pybridge.trainSegmenter', true);
 if ~((isnumeric(images) || islogical(images)) && isreal(images)) || isempty(images)
   error('pybridge:saliency:invalidInput', ...
     'pybridge.saliency: IMAGES must be a non-empty real array (H x W x N); got a %s', class(images));
@@ -77,18 +71,7 @@ if ~(isnumeric(opts.Noise) && isreal(opts.Noise) && isscalar(opts.Noise) && opts
   error('pybridge:saliency:invalidOption', 'pybridge.saliency: ''Noise'' must be a number >= 0');
 end
 kw = {'smooth', double(opts.Smooth), 'noise', double(opts.Noise), 'seed', double(opts.Seed)};
-t = opts.Target;
-if ~isempty(t)
-  if islogical(t)
-    kw = [kw, {'target', t}];
-  elseif isnumeric(t) && isreal(t) && isvector(t) && all(t == round(t))
-    kw = [kw, {'target', double(t(:)')}];
-  else
-    error('pybridge:saliency:invalidOption', ...
-      'pybridge.saliency: ''Target'' must be class labels (whole numbers) or a logical region; got a %s', ...
-      class(t));
-  end
-end
+kw = [kw, pybridge.internal.targetArg(fname, opts.Target)];
 maps = pybridge.internal.callPython(fname, 'saliency', model, images, pyargs(kw{:}));
 end
 

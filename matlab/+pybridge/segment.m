@@ -50,15 +50,7 @@ if nargin < 2
     'pybridge.segment needs a model and images: pybridge.segment(MODEL, IMAGES); got %d input(s)', nargin);
 end
 opts = pybridge.internal.parseOptions(fname, struct('Threshold', [], 'Postprocess', []), varargin);
-if isstruct(model) && isscalar(model) && isfield(model, 'file') && ischar(model.file)
-  file = model.file;
-elseif ischar(model) && size(model, 1) == 1
-  file = model;
-else
-  error('pybridge:segment:invalidInput', ...
-    'pybridge.segment: MODEL must be the struct from pybridge.trainSegmenter or a model file name; got a %s', ...
-    class(model));
-end
+file = pybridge.internal.modelArg(fname, model, 'pybridge.trainSegmenter', false);
 if ~((isnumeric(images) || islogical(images)) && isreal(images))
   error('pybridge:segment:invalidInput', ...
     'pybridge.segment: IMAGES must be a real numeric array (H x W x N); got a %s', class(images));
