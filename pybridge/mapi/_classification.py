@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 
 from .. import convert
+from ._core import whole_number
 from ._models import model_from_matlab
 
 __all__ = ["train_classifier", "classify"]
@@ -36,14 +37,6 @@ def _patches(x: Any, name: str) -> np.ndarray:
             f"got size {list(a.shape)} (convert colour patches with rgb2gray first)"
         )
     return convert.matlab_to_numpy(a, "HWN" if a.ndim == 3 else "HWCN")
-
-
-def _whole(value: Any, name: str, *, low: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, numbers.Real) or value != int(value):
-        raise TypeError(f"{name} must be a whole number; got {value!r}")
-    if value < low:
-        raise ValueError(f"{name} must be >= {low}; got {value!r}")
-    return int(value)
 
 
 def _row(values: Any) -> np.ndarray:
@@ -112,12 +105,12 @@ def train_classifier(
     if class_weight not in ("none", "balanced"):
         raise ValueError(f"class_weight must be 'none' or 'balanced'; got {class_weight!r}")
     cw = None if class_weight == "none" else "balanced"
-    seed_ = _whole(seed, "seed", low=0)
+    seed_ = whole_number(seed, "seed", low=0)
     if model == "traditional":
         est: Any = TraditionalClassifier(class_weight=cw, seed=seed_)
     else:
         common = dict(
-            epochs=_whole(epochs, "epochs", low=1),
+            epochs=whole_number(epochs, "epochs", low=1),
             augment=bool(augment),
             class_weight=cw,
             seed=seed_,

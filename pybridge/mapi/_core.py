@@ -160,3 +160,25 @@ def _field_name(key: Any) -> str:
     """``key`` if it is a valid MATLAB field name (convert owns the rule), else ValueError."""
     (name,) = convert.dict_to_struct({key: None})
     return name
+
+
+def whole_number(value: Any, name: str, *, low: int) -> int:
+    """A MATLAB number that must be whole and at least ``low`` (epochs, seeds, counts), as int.
+
+    Raises
+    ------
+    TypeError
+        Not a whole number (``true``, ``2.5``, text).
+    ValueError
+        Below ``low``.
+
+    Examples
+    --------
+    >>> whole_number(3.0, "epochs", low=1)
+    3
+    """
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or value != int(value):
+        raise TypeError(f"{name} must be a whole number; got {value!r}")
+    if value < low:
+        raise ValueError(f"{name} must be >= {low}; got {value!r}")
+    return int(value)

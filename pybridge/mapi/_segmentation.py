@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from .. import convert
+from ._core import whole_number
 from ._models import model_from_matlab
 
 __all__ = ["train_segmenter", "segment"]
@@ -44,14 +45,6 @@ def _masks(x: Any, name: str) -> np.ndarray:
     if m.ndim == 4 and m.shape[2] == 1:
         m = m[:, :, 0, :]
     return m[None] if m.ndim == 2 else convert.batch_from_matlab(m)
-
-
-def _whole(value: Any, name: str, *, low: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, numbers.Real) or value != int(value):
-        raise TypeError(f"{name} must be a whole number; got {value!r}")
-    if value < low:
-        raise ValueError(f"{name} must be >= {low}; got {value!r}")
-    return int(value)
 
 
 def _steps(postprocess: Any) -> tuple[str, ...] | None:
@@ -131,9 +124,9 @@ def train_segmenter(
     if model not in _MODELS:
         raise ValueError(f"model must be one of {_MODELS}; got {model!r}")
     common = dict(
-        epochs=_whole(epochs, "epochs", low=1),
+        epochs=whole_number(epochs, "epochs", low=1),
         augment=bool(augment),
-        seed=_whole(seed, "seed", low=0),
+        seed=whole_number(seed, "seed", low=0),
         validation_fraction=float(validation_fraction),
         postprocess=_steps(postprocess),
         progress=False,
@@ -141,7 +134,7 @@ def train_segmenter(
     )
     if model == "unet":
         est = UNetSegmenter(
-            width=_whole(width, "width", low=1), depth=_whole(depth, "depth", low=1), **common
+            width=whole_number(width, "width", low=1), depth=whole_number(depth, "depth", low=1), **common
         )
     else:
         est = CAESegmenter(**common)

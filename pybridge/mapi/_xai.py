@@ -10,13 +10,13 @@ a Python estimator handle. Images arrive as MATLAB stacks ``H x W``,
 
 from __future__ import annotations
 
-import numbers
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from .. import convert
+from ._core import whole_number
 from ._models import model_from_matlab
 
 __all__ = ["gradcam", "saliency", "permutation_importance"]
@@ -94,14 +94,6 @@ def _target(target: Any) -> Any:
 
 def _col(v: Any) -> np.ndarray:
     return np.asarray(v, dtype=np.float64).reshape(-1, 1)
-
-
-def _whole(value: Any, name: str, *, low: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, numbers.Real) or value != int(value):
-        raise TypeError(f"{name} must be a whole number; got {value!r}")
-    if value < low:
-        raise ValueError(f"{name} must be >= {low}; got {value!r}")
-    return int(value)
 
 
 def gradcam(
@@ -184,9 +176,9 @@ def saliency(
         est,
         X,
         target=_target(target),
-        smooth=_whole(smooth, "smooth", low=0),
+        smooth=whole_number(smooth, "smooth", low=0),
         noise=float(noise),
-        seed=_whole(seed, "seed", low=0),
+        seed=whole_number(seed, "seed", low=0),
     )
     return convert.batch_to_matlab(maps.astype(np.float64))
 
@@ -259,9 +251,9 @@ def permutation_importance(
         F,
         yv,
         metric=str(metric),
-        n_repeats=_whole(n_repeats, "n_repeats", low=1),
+        n_repeats=whole_number(n_repeats, "n_repeats", low=1),
         mode=str(mode),
-        seed=_whole(seed, "seed", low=0),
+        seed=whole_number(seed, "seed", low=0),
         feature_names=names,
     )
     return {

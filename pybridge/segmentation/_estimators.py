@@ -12,6 +12,7 @@ from torch import nn
 
 from .._augment import Augmenter, make_augmenter
 from .._errors import PyBridgeError
+from .._inputs import as_image_stack
 from .._training import (
     fit_network,
     load_model,
@@ -35,30 +36,6 @@ _THRESHOLDS = np.round(np.arange(0.1, 0.91, 0.05), 2)
 # --------------------------------------------------------------------------
 # inputs
 # --------------------------------------------------------------------------
-
-
-def _as_images(X: Any, *, name: str = "X") -> np.ndarray:
-    """(N, H, W) or (N, 1, H, W), any real dtype -> float32 (N, 1, H, W)."""
-    try:
-        a = np.asarray(X)
-    except Exception as err:  # ragged lists and the like
-        raise TypeError(f"{name} must be an array of images; got {type(X).__name__}") from err
-    if a.dtype.kind not in "biuf":
-        raise TypeError(f"{name} must hold real numbers; got dtype {a.dtype}")
-    if a.ndim == 3:
-        a = a[:, None]
-    elif a.ndim != 4 or a.shape[1] != 1:
-        raise ValueError(
-            f"{name} must be N x H x W or N x 1 x H x W grey-level images; got shape {a.shape} "
-            "(one image? pass X[None]; from MATLAB's H x W x 1 x N use "
-            "pybridge.convert.matlab_to_numpy)"
-        )
-    if a.shape[0] == 0:
-        raise ValueError(f"{name} holds no images (shape {a.shape})")
-    a = a.astype(np.float32, copy=False)
-    if not np.isfinite(a).all():
-        raise ValueError(f"{name} contains NaN or Inf values; clean them first")
-    return a
 
 
 def _as_masks(y: Any, shape: tuple[int, ...], *, name: str = "y") -> np.ndarray:
@@ -278,7 +255,7 @@ class _Segmenter(BaseEstimator):
         self
         """
         self._check_options()
-        Xa = _as_images(X)
+        Xa = as_image_stack(X)
         ya = _as_masks(y, Xa.shape)
         if (X_val is None) != (y_val is None):
             raise ValueError("pass both X_val and y_val, or neither")
@@ -286,7 +263,7 @@ class _Segmenter(BaseEstimator):
         self.mean_ = float(Xa.mean())
         self.std_ = float(Xa.std()) or 1.0
         if X_val is not None:
-            Xv = _as_images(X_val, name="X_val")
+            Xv = as_image_stack(X_val, name="X_val")
             yv = _as_masks(y_val, Xv.shape, name="y_val")
             Xt, yt = Xa, ya
         elif self.validation_fraction:
@@ -347,7 +324,7 @@ class _Segmenter(BaseEstimator):
         Any H and W: ``network_`` pads to its stride and crops back.
         """
         self._check_fitted()
-        Xa = _as_images(X)
+        Xa = as_image_stack(X)
         return torch.from_numpy((Xa - self.mean_) / self.std_).to(self.device_)
 
     def predict_proba(self, X: Any) -> np.ndarray:
@@ -363,7 +340,7 @@ class _Segmenter(BaseEstimator):
         ndarray of shape (N, H, W), float32 in [0, 1]
         """
         self._check_fitted()
-        Xa = _as_images(X)
+        Xa = as_image_stack(X)
         T = torch.from_numpy((Xa - self.mean_) / self.std_)
         tile = None if self.tile is None else int(self.tile)
         return tiled_probabilities(
@@ -383,7 +360,7 @@ class _Segmenter(BaseEstimator):
 
     def score(self, X: Any, y: Any) -> float:
         """Mean Dice of ``predict(X)`` against masks ``y`` (an image with both masks empty scores 1)."""
-        Xa = _as_images(X)
+        Xa = as_image_stack(X)
         ya = _as_masks(y, Xa.shape)
         return float(np.mean(dice(self.predict(Xa), ya, batch=True, empty=1.0)))
 
