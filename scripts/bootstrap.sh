@@ -63,6 +63,8 @@ if [ "${PYBRIDGE_NO_OCTAVE:-0}" != 1 ]; then
         _pb_say "installing GNU Octave (Debian packages octave, octave-image)"
         _pb_apt_install octave octave-image \
             || _pb_die "GNU Octave is missing and cannot be installed from here (needs root or password-less sudo, and apt-get). Install it: sudo apt-get install octave octave-image   (or set PYBRIDGE_NO_OCTAVE=1 to run without it)"
+        command -v octave-cli >/dev/null 2>&1 \
+            || _pb_die "apt-get installed octave but octave-cli is not on PATH ($PATH); add /usr/bin to PATH"
     fi
     if ! octave-cli --no-gui --norc --eval "pkg load image" >/dev/null 2>&1; then
         _pb_say "installing Octave's image package (Debian package octave-image)"
