@@ -53,7 +53,7 @@ if [ ! -f "$_pb_stamp" ] || [ "$(cat "$_pb_stamp")" != "$_pb_want" ]; then
     _pb_say "installing Python packages (torch 2.13.0 CPU, numpy, scikit-learn, oct2py, test tools)"
     python -m pip install -q --upgrade pip >&2 || _pb_die "pip could not upgrade itself (network or registry problem?)"
     python -m pip install -q "torch==2.13.0" >&2 || _pb_die "pip could not install torch==2.13.0"
-    python -m pip install -q -e "$_pb_root[octave,test]" >&2 || _pb_die "pip could not install pybridge's packages (see the pip output above)"
+    python -m pip install -q -e "$_pb_root[octave,dask,test]" >&2 || _pb_die "pip could not install pybridge's packages (see the pip output above)"
     echo "$_pb_want" > "$_pb_stamp"
 fi
 

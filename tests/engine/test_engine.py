@@ -26,7 +26,7 @@ from pybridge.engine import (
 )
 
 TESTS = Path(__file__).resolve().parent
-ROOT = TESTS.parent
+ROOT = TESTS.parents[1]
 
 BACKENDS = [
     pytest.param("mock", id="mock"),

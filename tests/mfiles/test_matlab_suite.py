@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from conftest import HAVE_OCTAVE
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 MTESTS = ROOT / "matlab" / "tests"
 RUNNER_TIMEOUT = 900
 

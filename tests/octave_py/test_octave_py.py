@@ -324,7 +324,7 @@ def test_ctrl_c_during_a_call_restarts_python_cleanly(tmp_path):
     import time
     from pathlib import Path
 
-    matlab_dir = Path(__file__).resolve().parent.parent / "matlab"
+    matlab_dir = Path(__file__).resolve().parents[2] / "matlab"
     env = dict(os.environ, PYBRIDGE_PYTHON=sys.executable)
     proc = subprocess.Popen(
         ["octave-cli", "--interactive", "--no-gui", "--norc", "-q"],

@@ -43,7 +43,7 @@ from pybridge.convert import (
     torch_to_matlab,
 )
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 MATLAB_DTYPES = [
     "float64", "float32", "int8", "uint8", "int16", "uint16",
     "int32", "uint32", "int64", "uint64", "bool",
