@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 
-from ._io import atomic_write
+from ._io import atomic_write, clean_stale_temp
 
 __all__ = ["write"]
 
@@ -171,6 +171,7 @@ def write(
             "(nothing was written)"
         )
 
+    clean_stale_temp(dst)  # hidden temporary files of a killed earlier write
     stored, slope, intercept = _storage(volume)
     header = like.get("header", {})
     series_uid = generate_uid()

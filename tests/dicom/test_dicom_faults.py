@@ -179,7 +179,9 @@ def test_read_only_output_folder_is_refused_up_front(public_tmp, rng, where):
     assert list(readonly.iterdir()) == []
 
 
-HOSTILE = ["a b.dcm", "new\nline.dcm", "é日本 😀.dcm", "-rf.dcm", "--help", " lead.dcm", "x;rm -rf ~"]
+HOSTILE = [
+    "a b.dcm", "new\nline.dcm", "é日本 😀.dcm", "-rf.dcm", "--help", " lead.dcm", "x;rm -rf ~",
+]  # fmt: skip
 
 
 def test_hostile_file_names_round_trip(tmp_path, rng):

@@ -213,7 +213,9 @@ def test_every_marker_is_in_the_input(marked):
 def test_no_marker_survives_in_the_output_bytes(marked):
     markers, _, after, _, _ = marked
     leaked = sorted(
-        w for needle, w in markers.searched.items() if needle in after and not _survives_by_design(w)
+        w
+        for needle, w in markers.searched.items()
+        if needle in after and not _survives_by_design(w)
     )
     assert leaked == []
     assert b"Jane Doe" not in after and b"MRN123456" not in after
