@@ -227,3 +227,22 @@ if exist('/proc/self', 'dir') ~= 7
 end
 pbtest.assertError(@() pybridge.dicomAnonymize(src, '/proc/pybridge-out'), 'pybridge:dicomAnonymize:notWritable');
 end
+
+function test_read_dicomdir_pointing_outside_its_folder_is_refused
+d = scratchFolder();
+cleanup = onCleanup(@() removeFolder(d));
+media = fullfile(d, 'media');
+copyfile(fullfile(fileparts(dicomTestFile('CT_small.dcm')), 'dicomdirtests'), media);
+dd = py.pydicom.dcmread(fullfile(media, 'DICOMDIR'));
+records = dd.DirectoryRecordSequence;
+for k = 0:double(py.len(records)) - 1
+  rec = py.operator.getitem(records, int32(k));
+  if logical(py.hasattr(rec, 'ReferencedFileID'))
+    py.setattr(rec, 'ReferencedFileID', py.list({'..', '..', 'outside.dcm'}));
+    break;
+  end
+end
+dd.save_as(fullfile(media, 'DICOMDIR'));  % pydicom warns: '..' is not a valid CS
+err = pbtest.assertError(@() pybridge.dicomRead(fullfile(media, 'DICOMDIR')), 'pybridge:dicomRead:pythonError');
+assert(~isempty(strfind(err.message, 'leaves its folder')), err.message);
+end
