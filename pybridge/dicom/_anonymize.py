@@ -205,7 +205,6 @@ def _class_uid_tags() -> frozenset[int]:
     return frozenset(t for t in map(tag_for_keyword, _CLASS_UID_KEYWORDS) if t is not None)
 
 
-_BINARY_VRS = ("OB", "OD", "OF", "OL", "OV", "OW", "UN", "OB or OW", "US or OW")
 _DATE_VRS = ("DA", "DT", "TM")
 _TOP_PSEUDONYM = ("PatientID", "PatientName")
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import stat
 import subprocess
@@ -138,7 +139,7 @@ def _as_unprivileged(fn):
 
 
 @pytest.fixture
-def public_tmp(rng):
+def public_tmp():
     """A folder another user can read (tmp_path's parents are private to root)."""
     folder = Path(tempfile.mkdtemp(prefix="pybridge-ro-", dir="/tmp"))
     os.chmod(folder, 0o755)
@@ -148,8 +149,6 @@ def public_tmp(rng):
         for p in sorted(folder.rglob("*"), reverse=True):
             if p.is_dir():
                 os.chmod(p, 0o755)
-        import shutil
-
         shutil.rmtree(folder)
 
 
