@@ -146,6 +146,15 @@ def test_existing_dst_gives_a_clear_error_with_the_fix(tmp_path, rng):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["exists.dcm", "in"]
 
 
+def test_write_into_a_file_path_is_refused(tmp_path):
+    blocker = tmp_path / "notes.txt"
+    blocker.write_text("x")
+    for dst in (blocker, blocker / "series"):
+        with pytest.raises(FileExistsError, match="is a file.*nothing was written"):
+            dicom.write(dst, [[1, 2], [3, 4]])
+    assert blocker.read_text() == "x"
+
+
 # --------------------------------------------------------------------------
 # leftovers of a killed write
 # --------------------------------------------------------------------------
