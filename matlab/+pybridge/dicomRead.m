@@ -46,7 +46,9 @@ function [V, info] = dicomRead(source, varargin)
 %     pybridge:dicomRead:invalidValue     several series and no 'Series',
 %                                         or an unknown 'Series'
 %     pybridge:dicomRead:pythonError      not DICOM, truncated, no pixel
-%                                         data, slices of different sizes
+%                                         data, slices of different sizes,
+%                                         a DICOMDIR that names a file
+%                                         outside its own folder
 %     pybridge:dicomRead:noPython         Python is not set up (run
 %                                         pybridge.setup)
 %

@@ -157,3 +157,92 @@ err = pbtest.assertError(@() pybridge.dicomAnonymize(dicomTestFile('MR_truncated
 assert(~isempty(strfind(err.message, 'truncated')), err.message);
 assert(exist(out, 'file') == 0, 'nothing written for a truncated input');
 end
+
+function test_anonymize_salt_links_across_calls_and_another_salt_does_not
+d = scratchFolder();
+cleanup = onCleanup(@() removeFolder(d));
+f = dicomTestFile('CT_small.dcm');
+pybridge.dicomAnonymize(f, fullfile(d, 'a.dcm'), 'Salt', 'key one');
+pybridge.dicomAnonymize(f, fullfile(d, 'b.dcm'), 'Salt', 'key one');
+pybridge.dicomAnonymize(f, fullfile(d, 'c.dcm'), 'Salt', 'key two');
+[~, a] = pybridge.dicomRead(fullfile(d, 'a.dcm'));
+[~, b] = pybridge.dicomRead(fullfile(d, 'b.dcm'));
+[~, c] = pybridge.dicomRead(fullfile(d, 'c.dcm'));
+pbtest.assertEqual(a.header.StudyInstanceUID, b.header.StudyInstanceUID, 'same key, same UID');
+pbtest.assertEqual(a.header.PatientID, b.header.PatientID, 'same key, same pseudonym');
+assert(~strcmp(a.header.StudyInstanceUID, c.header.StudyInstanceUID), 'another key, another UID');
+assert(~strcmp(a.header.PatientID, c.header.PatientID), 'another key, another pseudonym');
+% the same derivation as Python's: HMAC-SHA256 of the key (checked there against hmac)
+rp = pybridge.fromPython(py.pybridge.dicom.anonymize(f, fullfile(d, 'p.dcm'), pyargs('salt', 'key one')));
+[~, p] = pybridge.dicomRead(fullfile(d, 'p.dcm'));
+pbtest.assertEqual(p.header.StudyInstanceUID, a.header.StudyInstanceUID, 'MATLAB and Python agree');
+pbtest.assertEqual(double(rp.n_files), 1, 'n_files');
+end
+
+function test_anonymize_standard_options
+d = scratchFolder();
+cleanup = onCleanup(@() removeFolder(d));
+f = dicomTestFile('CT_small.dcm');
+[~, info0] = pybridge.dicomRead(f);
+out = fullfile(d, 'kept.dcm');
+r = pybridge.dicomAnonymize(f, out, 'RetainUIDs', true, 'RetainFullDates', true, ...
+  'RetainPatientCharacteristics', true);
+[~, info1] = pybridge.dicomRead(out);
+pbtest.assertEqual(info1.header.StudyInstanceUID, info0.header.StudyInstanceUID, 'RetainUIDs');
+pbtest.assertEqual(info1.header.StudyDate, '20040119', 'RetainFullDates keeps CT_small''s study date');
+pbtest.assertEqual(info1.header.PatientSex, info0.header.PatientSex, 'RetainPatientCharacteristics');
+assert(~strcmp(info1.header.PatientID, info0.header.PatientID), 'PatientID still replaced');
+assert(~isempty(strfind(r.edition, '2025b')), 'the report names the edition of the table');
+refused = {'CleanPixelData', 'CleanRecognizableVisualFeatures', 'CleanGraphics', ...
+  'CleanStructuredContent', 'CleanDescriptors', 'RetainDeviceIdentity', 'RetainSafePrivate'};
+for k = 1:numel(refused)
+  err = pbtest.assertError(@() pybridge.dicomAnonymize(f, fullfile(d, 'x.dcm'), refused{k}, true), ...
+    'pybridge:dicomAnonymize:notImplemented');
+  assert(~isempty(strfind(err.message, refused{k})), err.message);
+end
+pbtest.assertError(@() pybridge.dicomAnonymize(f, fullfile(d, 'x.dcm'), 'RetainUIDs', 'yes'), ...
+  'pybridge:dicomAnonymize:invalidOption');
+assert(exist(fullfile(d, 'x.dcm'), 'file') == 0, 'nothing written for a refused option');
+end
+
+function test_anonymize_output_errors_name_the_fix
+d = scratchFolder();
+cleanup = onCleanup(@() removeFolder(d));
+f = dicomTestFile('CT_small.dcm');
+existing = fullfile(d, 'exists.dcm');
+fid = fopen(existing, 'w');
+fprintf(fid, 'keep me');
+fclose(fid);
+err = pbtest.assertError(@() pybridge.dicomAnonymize(f, existing), 'pybridge:dicomAnonymize:outputExists');
+assert(~isempty(strfind(err.message, 'Overwrite')) || ~isempty(strfind(err.message, 'overwrite=True')), err.message);
+src = fullfile(d, 'in');
+mkdir(src);
+copyfile(f, fullfile(src, 'a.dcm'));
+pbtest.assertError(@() pybridge.dicomAnonymize(src, existing), 'pybridge:dicomAnonymize:outputExists');
+fid = fopen(existing, 'r');
+pbtest.assertEqual(fread(fid, Inf, 'char=>char')', 'keep me', 'the existing file is untouched');
+fclose(fid);
+if exist('/proc/self', 'dir') ~= 7
+  pbtest.skip('needs /proc (Linux), a folder nobody can write into, even root');
+end
+pbtest.assertError(@() pybridge.dicomAnonymize(src, '/proc/pybridge-out'), 'pybridge:dicomAnonymize:notWritable');
+end
+
+function test_read_dicomdir_pointing_outside_its_folder_is_refused
+d = scratchFolder();
+cleanup = onCleanup(@() removeFolder(d));
+media = fullfile(d, 'media');
+copyfile(fullfile(fileparts(dicomTestFile('CT_small.dcm')), 'dicomdirtests'), media);
+dd = py.pydicom.dcmread(fullfile(media, 'DICOMDIR'));
+records = dd.DirectoryRecordSequence;
+for k = 0:double(py.len(records)) - 1
+  rec = py.operator.getitem(records, int32(k));
+  if logical(py.hasattr(rec, 'ReferencedFileID'))
+    py.setattr(rec, 'ReferencedFileID', py.list({'..', '..', 'outside.dcm'}));
+    break;
+  end
+end
+dd.save_as(fullfile(media, 'DICOMDIR'));  % pydicom warns: '..' is not a valid CS
+err = pbtest.assertError(@() pybridge.dicomRead(fullfile(media, 'DICOMDIR')), 'pybridge:dicomRead:pythonError');
+assert(~isempty(strfind(err.message, 'leaves its folder')), err.message);
+end

@@ -6,17 +6,27 @@ import datetime as _dt
 import difflib
 import functools
 import hashlib
+import hmac
 import json
 import os
 import secrets
+import stat
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from ._io import DicomError, atomic_write, check_complete, lenient_values, open_dataset
-from ._profile import action_for, resolve
+from ._io import (
+    DicomError,
+    atomic_write,
+    check_complete,
+    clean_stale_temp,
+    lenient_values,
+    open_dataset,
+    temp_name,
+)
+from ._profile import EDITION, INSTITUTION_IDENTITY, PATIENT_CHARACTERISTICS, action_for, resolve
 
-__all__ = ["anonymize", "REPORT_NAME"]
+__all__ = ["anonymize", "REPORT_NAME", "OPTIONS"]
 
 #: File name of the JSON report written next to the output when a folder is processed.
 REPORT_NAME = "anonymization_report.json"
@@ -39,7 +49,7 @@ _DUMMY = {
     "ST": _DUMMY_TEXT,
     "TM": "000000",
     "UC": _DUMMY_TEXT,
-    "UR": "",
+    "UR": _DUMMY_TEXT,
     "UT": _DUMMY_TEXT,
     "FL": 0.0,
     "FD": 0.0,
@@ -130,11 +140,73 @@ def _parse_shift(date_shift: Any) -> _dt.timedelta | None:
     return shift
 
 
+# The standard's options (PS3.15 Table E.1-1 columns, codes of CID 7050):
+# name -> (title, code, implemented)
+OPTIONS = {
+    "retain_uids": ("Retain UIDs Option", "113110", True),
+    "retain_full_dates": (
+        "Retain Longitudinal Temporal Information Full Dates Option", "113106", True),
+    "retain_patient_characteristics": ("Retain Patient Characteristics Option", "113108", True),
+    "retain_institution_identity": ("Retain Institution Identity Option", "113112", True),
+    "clean_pixel_data": ("Clean Pixel Data Option", "113101", False),
+    "clean_recognizable_visual_features": (
+        "Clean Recognizable Visual Features Option", "113102", False),
+    "clean_graphics": ("Clean Graphics Option", "113103", False),
+    "clean_structured_content": ("Clean Structured Content Option", "113104", False),
+    "clean_descriptors": ("Clean Descriptors Option", "113105", False),
+    "retain_device_identity": ("Retain Device Identity Option", "113109", False),
+    "retain_safe_private": ("Retain Safe Private Option", "113111", False),
+}  # fmt: skip
+_MODIFIED_DATES = ("113107", "Retain Longitudinal Temporal Information Modified Dates Option")
+
+
+def _parse_options(options: Iterable[str], shift: _dt.timedelta | None) -> list[str]:
+    if isinstance(options, str):
+        options = [options]
+    chosen = []
+    for item in options:
+        if not isinstance(item, str):
+            raise TypeError(f"'options' entries must be option names (str); got {item!r}")
+        name = item.strip().lower()
+        if name in ("retain_modified_dates", "retain_longitudinal_modified_dates"):
+            raise ValueError(
+                "the Retain Longitudinal Temporal Information Modified Dates Option is "
+                "date_shift=<days>; pass that instead of naming the option"
+            )
+        if name not in OPTIONS:
+            close = difflib.get_close_matches(name, list(OPTIONS), n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            raise ValueError(
+                f"'options' names {item!r}, which is not an option of the profile{hint}; "
+                f"implemented: {[k for k, v in OPTIONS.items() if v[2]]}"
+            )
+        title, code, implemented = OPTIONS[name]
+        if not implemented:
+            raise ValueError(
+                f"option {name!r} (the {title}, DCM {code}) is not implemented by pybridge: "
+                "nothing was written. Leave it out to apply the basic profile, which removes "
+                "or replaces what the option would clean or retain; implemented options are "
+                f"{[k for k, v in OPTIONS.items() if v[2]]}"
+            )
+        if name not in chosen:
+            chosen.append(name)
+    if "retain_full_dates" in chosen and shift is not None:
+        raise ValueError(
+            "options 'retain_full_dates' and date_shift exclude each other: keep the dates "
+            "as they are, or shift them, not both"
+        )
+    return chosen
+
+
 @functools.lru_cache(maxsize=1)
 def _class_uid_tags() -> frozenset[int]:
     from pydicom.datadict import tag_for_keyword
 
     return frozenset(t for t in map(tag_for_keyword, _CLASS_UID_KEYWORDS) if t is not None)
+
+
+_DATE_VRS = ("DA", "DT", "TM")
+_TOP_PSEUDONYM = ("PatientID", "PatientName")
 
 
 class _Anonymizer:
@@ -148,30 +220,44 @@ class _Anonymizer:
         shift: _dt.timedelta | None,
         salt: bytes,
         patient_id: str | None,
+        options: list[str] = (),
     ):
         self.keep = keep
         self.keep_private = keep_private
         self.shift = shift
         self.salt = salt
         self.patient_id = patient_id
+        self.options = list(options)
+        self.retain_uids = "retain_uids" in options
+        self.retain_dates = "retain_full_dates" in options
+        self.retained_tags: set[int] = set()
+        if "retain_patient_characteristics" in options:
+            self.retained_tags |= PATIENT_CHARACTERISTICS
+        if "retain_institution_identity" in options:
+            self.retained_tags |= INSTITUTION_IDENTITY
+        if self.retain_dates:
+            self.retained_tags.add(0x00080201)  # Timezone Offset From UTC (an SH)
         self.uid_map: dict[str, str] = {}
 
     # -- values --------------------------------------------------------------
 
+    def _hmac(self, purpose: bytes, value: str) -> bytes:
+        # HMAC-SHA256 keyed with the salt: without the key nobody can test a
+        # guess of an original UID or ID against the output.
+        return hmac.new(self.salt, purpose + b"\x00" + value.encode(), hashlib.sha256).digest()
+
     def uid(self, old: str) -> str:
         old = str(old).strip().rstrip("\x00")
-        if not old:
+        if not old or self.retain_uids:
             return old
         new = self.uid_map.get(old)
         if new is None:
-            digest = hashlib.sha256(self.salt + b"\x00uid\x00" + old.encode()).digest()
-            new = "2.25." + str(int.from_bytes(digest[:16], "big"))
+            new = "2.25." + str(int.from_bytes(self._hmac(b"uid", old)[:16], "big"))
             self.uid_map[old] = new
         return new
 
     def pseudonym(self, value: str) -> str:
-        digest = hashlib.sha256(self.salt + b"\x00patient\x00" + value.encode()).hexdigest()
-        return "ANON" + digest[:12].upper()
+        return "ANON" + self._hmac(b"patient", value).hex()[:12].upper()
 
     def shifted(self, vr: str, value: str) -> str | None:
         """The date shifted by self.shift, or None when the value is not a valid date."""
@@ -195,7 +281,16 @@ class _Anonymizer:
 
     # -- the walk ------------------------------------------------------------
 
-    def apply(self, ds: Any, log: dict, where: str = "") -> None:
+    def _retained(self, tag: int, vr: str) -> bool:
+        """Kept by one of the standard's retain options."""
+        if tag in self.retained_tags:
+            return True
+        if self.retain_uids and vr == "UI":
+            return True
+        return self.retain_dates and vr in _DATE_VRS and tag not in _NEVER_SHIFT
+
+    def apply(self, ds: Any, log: dict, where: str = "", *, dummy: bool = False) -> None:
+        """Apply the profile to one data set; ``dummy`` inside a sequence whose action is D."""
         for elem in list(ds):
             tag = int(elem.tag)
             label = f"{where}{_name(tag)}"
@@ -209,15 +304,24 @@ class _Anonymizer:
                     del ds[elem.tag]
                     log["private_removed"] += 1
                 continue
-            action = action_for(tag)
-            if action is None:
-                self._unlisted(ds, elem, log, label)
+            if self._retained(tag, elem.VR):
+                log["retained"].append(label)
+                if elem.VR == "SQ":  # K: "cleaned for sequences"
+                    self._recurse(elem, log, label, dummy=dummy)
                 continue
-            self._listed(ds, elem, resolve(action), log, label)
+            if not where and label in _TOP_PSEUDONYM and self._pseudonymise(elem, log, label):
+                continue
+            action = action_for(tag)
+            if action is not None:
+                self._listed(ds, elem, resolve(action), log, label, dummy=dummy)
+            elif dummy:
+                self._dummy(ds, elem, log, label)
+            else:
+                self._unlisted(ds, elem, log, label)
 
-    def _recurse(self, elem: Any, log: dict, label: str) -> None:
+    def _recurse(self, elem: Any, log: dict, label: str, *, dummy: bool) -> None:
         for i, item in enumerate(elem.value):
-            self.apply(item, log, f"{label}[{i}].")
+            self.apply(item, log, f"{label}[{i}].", dummy=dummy)
 
     def _set_uids(self, elem: Any) -> None:
         if elem.VM > 1:
@@ -225,56 +329,60 @@ class _Anonymizer:
         else:
             elem.value = self.uid(elem.value)
 
-    def _listed(self, ds: Any, elem: Any, act: str, log: dict, label: str) -> None:
+    def _listed(
+        self, ds: Any, elem: Any, act: str, log: dict, label: str, *, dummy: bool
+    ) -> None:
         vr = elem.VR
-        if (
-            self.shift is not None
-            and vr in ("DA", "DT", "TM")
-            and int(elem.tag) not in _NEVER_SHIFT
-        ):
+        if self.shift is not None and vr in _DATE_VRS and int(elem.tag) not in _NEVER_SHIFT:
             self._shift_element(ds, elem, log, label)
             return
         if act == "X":
             del ds[elem.tag]
             log["removed"].append(label)
         elif act == "Z":
-            if vr == "SQ":
-                elem.value = []
-            elif label in ("PatientID", "PatientName") and self._pseudonymise(elem, log, label):
-                return
-            else:
-                elem.value = ""
+            elem.value = [] if vr == "SQ" else ""
             log["emptied"].append(label)
         elif act == "D":
-            if vr == "SQ":
-                self._recurse(elem, log, label)
-            elif vr == "UI":
-                self._set_uids(elem)
-                log["uids_replaced"].append(label)
-            elif vr in _DUMMY:
-                elem.value = _DUMMY[vr]
-                log["dummy"].append(label)
-            else:  # binary VRs: an empty value is the only safe dummy
-                elem.value = b""
-                log["emptied"].append(label)
+            if vr == "SQ":  # a sequence of dummy items: nothing of the original survives
+                self._recurse(elem, log, label, dummy=True)
+            else:
+                self._dummy(ds, elem, log, label, listed=True)
         elif act == "U":
-            if vr == "UI":
-                self._set_uids(elem)
-                log["uids_replaced"].append(label)
-            else:  # pragma: no cover - every U row is a UI attribute
-                del ds[elem.tag]
-                log["removed"].append(label)
-        elif act == "U*":
-            if vr == "SQ":
-                self._recurse(elem, log, label)
-            else:  # pragma: no cover
-                del ds[elem.tag]
-                log["removed"].append(label)
+            self._set_uids(elem)
+            log["uids_replaced"].append(label)
+        elif act == "U*":  # a sequence of references: the UIDs inside are replaced
+            self._recurse(elem, log, label, dummy=dummy)
+
+    def _dummy(self, ds: Any, elem: Any, log: dict, label: str, *, listed: bool = False) -> None:
+        """Replace a value with a dummy of its VR (D), keeping class UIDs and tags."""
+        from pydicom.uid import UID_dictionary
+
+        vr = elem.VR
+        if vr == "SQ":
+            self._recurse(elem, log, label, dummy=True)
+            return
+        if vr == "AT" or (elem.value in (None, "", b"") and not listed):
+            return  # a tag names an attribute, not a person; empty stays empty
+        if vr == "UI":
+            values = list(elem.value) if elem.VM > 1 else [elem.value]
+            if int(elem.tag) in _class_uid_tags() or all(str(v) in UID_dictionary for v in values):
+                return
+            self._set_uids(elem)
+            log["uids_replaced"].append(label)
+            return
+        if self.shift is not None and vr in _DATE_VRS:
+            self._shift_element(ds, elem, log, label)
+            return
+        if vr in _DUMMY:
+            elem.value = _DUMMY[vr]
+        else:  # binary VRs: zero bytes (8: a whole number of values for every binary VR)
+            elem.value = b"\x00" * 8
+        log["dummy"].append(label)
 
     def _pseudonymise(self, elem: Any, log: dict, label: str) -> bool:
         original = str(elem.value or "")
         if not (original or self.patient_id):
-            return False  # empty stays empty
+            return False  # empty: the table's action leaves it empty
         log["_patient"] = (
             log.get("_patient")
             or self.patient_id
@@ -302,7 +410,7 @@ class _Anonymizer:
 
         vr = elem.VR
         if vr == "SQ":
-            self._recurse(elem, log, label)
+            self._recurse(elem, log, label, dummy=False)
         elif vr == "UI" and elem.value and int(elem.tag) not in _class_uid_tags():
             values = list(elem.value) if elem.VM > 1 else [elem.value]
             new = [v if str(v) in UID_dictionary else self.uid(v) for v in values]
@@ -363,6 +471,7 @@ class _Anonymizer:
             "uids_replaced": [],
             "dates_shifted": [],
             "kept": [],
+            "retained": [],
             "private_removed": 0,
         }
         if "PatientID" in ds and ds.PatientID:
@@ -371,12 +480,12 @@ class _Anonymizer:
         self.apply(ds, log)
         self._file_meta(ds, log)
         ds.PatientIdentityRemoved = "YES"
-        ds.DeidentificationMethod = _METHOD if self.shift is None else [_METHOD, "Modified Dates"]
         codes = [("113100", "Basic Application Confidentiality Profile")]
         if self.shift is not None:
-            codes.append(
-                ("113107", "Retain Longitudinal Temporal Information Modified Dates Option")
-            )
+            codes.append(_MODIFIED_DATES)
+        codes += [(OPTIONS[name][1], OPTIONS[name][0]) for name in self.options]
+        methods = [_METHOD] + [meaning.replace(" Option", "") for _, meaning in codes[1:]]
+        ds.DeidentificationMethod = methods[0] if len(methods) == 1 else methods
         items = []
         for value, meaning in codes:
             item = Dataset()
@@ -385,7 +494,9 @@ class _Anonymizer:
             item.CodeMeaning = meaning
             items.append(item)
         ds.DeidentificationMethodCodeSequence = Sequence(items)
-        ds.LongitudinalTemporalInformationModified = "REMOVED" if self.shift is None else "MODIFIED"
+        ds.LongitudinalTemporalInformationModified = (
+            "UNMODIFIED" if self.retain_dates else "REMOVED" if self.shift is None else "MODIFIED"
+        )
         has_pixels = "PixelData" in ds or "FloatPixelData" in ds or "DoubleFloatPixelData" in ds
         burned_text = None if burned is None else str(burned).strip().upper()
         flagged = has_pixels and burned_text != "NO"
@@ -414,6 +525,7 @@ def anonymize(
     keep: Iterable[str | int] = (),
     keep_private: bool = False,
     date_shift: int | _dt.timedelta | None = None,
+    options: Iterable[str] = (),
     salt: str | bytes | None = None,
     patient_id: str | None = None,
     overwrite: bool = False,
@@ -421,17 +533,38 @@ def anonymize(
 ) -> dict:
     """De-identify DICOM files with the PS3.15 Annex E basic confidentiality profile.
 
-    Every attribute of the profile's table (PS3.15 Table E.1-1) is removed,
-    emptied, given a dummy value or a new UID as the table says, at every
-    depth of every sequence; private attributes, curve data and overlays are
-    removed. Attributes the table does not list are kept, except that UIDs
-    that are not registered DICOM UIDs are replaced, and other dates and
-    person names are emptied (or shifted). The file meta's
+    Every attribute of the profile's table (PS3.15 Table E.1-1, 2025b
+    edition: :mod:`pybridge.dicom._profile`) is removed (X; a sequence with
+    all its items), emptied (Z), given a dummy value (D; for a sequence,
+    every value in its items at every depth), or a new UID (U) as the table
+    says, at every depth of every sequence; private attributes, curve data
+    and overlays are removed. Attributes the table does not list are kept,
+    except that UIDs that are not registered DICOM UIDs are replaced, and
+    other dates and person names are emptied (or shifted). The file meta's
     MediaStorageSOPInstanceUID gets the same new UID as SOPInstanceUID.
-    PatientIdentityRemoved, DeidentificationMethod (and its code sequence)
-    and LongitudinalTemporalInformationModified are set. Pixel data is never
-    touched: text burned into the pixels is flagged in the report (every
-    image whose BurnedInAnnotation is not ``NO``), not removed.
+    PatientIdentityRemoved, DeidentificationMethod (and its code sequence,
+    one code per option) and LongitudinalTemporalInformationModified are
+    set. Pixel data is never touched: text burned into the pixels is flagged
+    in the report (every image whose BurnedInAnnotation is not ``NO``), not
+    removed. Output files keep the permission bits of their input.
+
+    The standard's options (columns of Table E.1-1):
+
+    ===================================== =========================================
+    option                                here
+    ===================================== =========================================
+    Retain Longitudinal ... Modified Dates ``date_shift=<days>``
+    Retain Longitudinal ... Full Dates     ``options=['retain_full_dates']``
+    Retain UIDs                            ``options=['retain_uids']``
+    Retain Patient Characteristics         ``options=['retain_patient_characteristics']``
+                                           (its K rows; its C rows stay removed)
+    Retain Institution Identity            ``options=['retain_institution_identity']``
+    Clean Pixel Data, Clean Recognizable   refused with ValueError: not implemented
+    Visual Features, Clean Graphics,
+    Clean Structured Content, Clean
+    Descriptors, Retain Device Identity,
+    Retain Safe Private
+    ===================================== =========================================
 
     Parameters
     ----------
@@ -447,18 +580,24 @@ def anonymize(
         to leave untouched. Keeping identifying attributes breaks conformance
         with the profile: the report lists what was kept.
     keep_private : bool, default False
-        Keep private attributes (by default they are removed).
+        Keep private attributes (by default they are removed). This is not
+        the standard's Retain Safe Private Option: it keeps every private
+        attribute and breaks conformance with the profile.
     date_shift : int or datetime.timedelta, optional
         Shift the dates of the table (and other dates) by this many whole days
-        instead of removing them: the profile's "retain longitudinal temporal
-        information with modified dates" option. Times are kept. The patient's
+        instead of removing them: the Retain Longitudinal Temporal
+        Information Modified Dates Option. Times are kept. The patient's
         birth date is emptied regardless.
+    options : iterable of str, optional
+        Names of the standard's options (table above); an option pybridge
+        does not implement raises ValueError before anything is read.
     salt : str or bytes, optional
-        Secret that seeds the new UIDs and the patient pseudonym: the same
-        input UID gives the same output UID within a call always, and across
-        calls with the same salt (so later series of a study still match).
-        Without it a random salt is drawn per call. Keep it secret: anyone
-        with the salt can test a guess of an original UID.
+        Secret key of the HMAC-SHA256 that derives the new UIDs and the
+        patient pseudonym: the same input UID gives the same output UID
+        within a call always, and across calls with the same salt (so later
+        series of a study still link); another salt gives unrelated values.
+        Without it a random key is drawn per call (no linkage). Keep it
+        secret: anyone with the salt can test a guess of an original UID.
     patient_id : str, optional
         Value for PatientID and PatientName. By default a pseudonym derived
         from the original PatientID and the salt (``'ANON'`` + 12 hex digits).
@@ -473,25 +612,31 @@ def anonymize(
     Returns
     -------
     dict
-        profile, options, n_files, files (one dict per file: source, output,
-        removed, emptied, dummy, uids_replaced, dates_shifted, kept,
-        private_removed, burned_in_annotation, flagged[, flag_reason]),
-        flagged (sources whose burned-in text must be checked), skipped
-        (source, reason), report_path (the JSON file, folders only). Entries
-        inside sequences read ``SequenceKeyword[i].Keyword``. The JSON file
-        holds the same report with paths relative to ``src`` and ``dst``
-        (an absolute path may name the patient). Folder and file names are
-        copied as they are: rename them first if they identify someone.
+        profile, edition, options, n_files, files (one dict per file:
+        source, output, removed, emptied, dummy, uids_replaced,
+        dates_shifted, kept, retained, private_removed,
+        burned_in_annotation, flagged[, flag_reason]), flagged (sources
+        whose burned-in text must be checked), skipped (source, reason),
+        report_path (the JSON file, folders only). Entries inside sequences
+        read ``SequenceKeyword[i].Keyword``. The JSON file holds the same
+        report with paths relative to ``src`` and ``dst`` (an absolute path
+        may name the patient). Folder and file names are copied as they
+        are: rename them first if they identify someone.
 
     Raises
     ------
     DicomError
         A file is not DICOM or is truncated (nothing is written).
     FileExistsError
-        An output exists and ``overwrite`` is False.
+        An output exists and ``overwrite`` is False, or ``dst`` (or a folder
+        on its path) is a file where a folder is needed (nothing is written).
+    PermissionError
+        The output folder is not writable (checked before anything is
+        written).
     ValueError
         ``dst`` missing without ``overwrite=True``, ``dst`` inside ``src``,
-        unknown keywords in ``keep``, a bad ``errors``.
+        unknown keywords in ``keep``, an unknown or unimplemented option, a
+        bad ``errors``.
 
     Examples
     --------
@@ -516,12 +661,15 @@ def anonymize(
         raise ValueError(f"'patient_id' must be a str of at most 64 characters; got {patient_id!r}")
     keep_tags = _parse_keep(keep)
     shift = _parse_shift(date_shift)
+    chosen = _parse_options(options, shift)
     if salt is None:
         salt_bytes = secrets.token_bytes(32)
-    elif isinstance(salt, str):
+    elif isinstance(salt, str) and salt:
         salt_bytes = salt.encode()
-    elif isinstance(salt, bytes):
+    elif isinstance(salt, bytes) and salt:
         salt_bytes = salt
+    elif isinstance(salt, (str, bytes)):
+        raise ValueError("'salt' must not be empty; leave it out for a random one")
     else:
         raise TypeError(f"'salt' must be str or bytes; got {type(salt).__name__}")
 
@@ -548,6 +696,7 @@ def anonymize(
         except ValueError as err:
             if "lies inside" in str(err):
                 raise
+    _check_destination(src, dst, overwrite=overwrite or same)
 
     anon = _Anonymizer(
         keep=keep_tags,
@@ -555,13 +704,16 @@ def anonymize(
         shift=shift,
         salt=salt_bytes,
         patient_id=patient_id,
+        options=chosen,
     )
     report: dict[str, Any] = {
         "profile": _PROFILE_NAME,
+        "edition": f"PS3.15 Table E.1-1, {EDITION}",
         "options": {
             "keep": sorted(_name(t) for t in keep_tags),
             "keep_private": keep_private,
             "date_shift_days": None if shift is None else shift.days,
+            "standard_options": chosen,
             "salt_given": salt is not None,
             "patient_id_given": patient_id is not None,
         },
@@ -572,14 +724,19 @@ def anonymize(
 
     if src.is_file():
         if dst.exists() and not overwrite:
-            raise FileExistsError(f"'{dst}' exists; pass overwrite=True to replace it")
+            raise FileExistsError(
+                f"'{dst}' exists; pass overwrite=True to replace it, or choose another name "
+                "(nothing was written)"
+            )
         ds = open_dataset(src)
         check_complete(src, ds)
         _refuse_dicomdir(src, ds)
         _require_sop(src, ds)
+        _check_writable([dst.parent])
         with lenient_values():
             log = anon.anonymize_dataset(ds)
-        atomic_write(ds, dst, overwrite=overwrite)
+        clean_stale_temp(dst.parent)
+        atomic_write(ds, dst, overwrite=overwrite, mode=_mode_of(src))
         report["files"].append({"source": str(src), "output": str(dst), **log})
     else:
         pairs = [
@@ -608,14 +765,20 @@ def anonymize(
                 continue
             if out.exists() and not overwrite and not same:
                 raise FileExistsError(
-                    f"'{out}' exists; pass overwrite=True to replace it (nothing was written)"
+                    f"'{out}' exists; pass overwrite=True to replace it, or choose another "
+                    "output folder (nothing was written)"
                 )
             good.append((p, out))
+        _check_writable(sorted({out.parent for _, out in good} | {dst}))
+        cleaned = set()
         for p, out in good:  # pass 2: anonymise and write, one file at a time
+            if out.parent not in cleaned:
+                clean_stale_temp(out.parent)
+                cleaned.add(out.parent)
             ds = open_dataset(p)
             with lenient_values():
                 log = anon.anonymize_dataset(ds)
-            atomic_write(ds, out, overwrite=overwrite or same)
+            atomic_write(ds, out, overwrite=overwrite or same, mode=_mode_of(p))
             report["files"].append({"source": str(p), "output": str(out), **log})
     report["n_files"] = len(report["files"])
     report["n_uids"] = len(anon.uid_map)
@@ -623,12 +786,60 @@ def anonymize(
     if src.is_dir():
         report_path = dst / REPORT_NAME
         dst.mkdir(parents=True, exist_ok=True)
+        clean_stale_temp(dst)
         text = json.dumps(_portable(report, src, dst), indent=2)
-        tmp = report_path.with_name(f".{REPORT_NAME}.tmp")
+        tmp = temp_name(report_path)
         tmp.write_text(text, encoding="utf-8")
         os.replace(tmp, report_path)
         report["report_path"] = str(report_path)
     return report
+
+
+def _mode_of(path: Path) -> int:
+    return stat.S_IMODE(os.stat(path).st_mode)
+
+
+def _check_destination(src: Path, dst: Path, *, overwrite: bool) -> None:
+    """Refuse, before reading anything, an output path that cannot be a file or folder."""
+    want_dir = src.is_dir()
+    if dst.exists() and want_dir and not dst.is_dir():
+        raise FileExistsError(
+            f"dst '{dst}' is an existing file, but a folder is anonymised into a folder: "
+            "choose a folder name (nothing was written)"
+        )
+    if dst.exists() and not want_dir and dst.is_dir():  # pragma: no cover - joined above
+        raise FileExistsError(f"dst '{dst}' is a folder")
+    parent = dst.parent if not want_dir else dst
+    for folder in (parent, *parent.parents):
+        if folder.exists():
+            if not folder.is_dir():
+                raise FileExistsError(
+                    f"'{folder}' is a file, so '{dst}' cannot be created under it: choose "
+                    "another output path (nothing was written)"
+                )
+            break
+
+
+def _check_writable(folders: Iterable[Path]) -> None:
+    """Probe each output folder (or the folder that will hold it) with a temporary file.
+
+    Permission bits alone do not tell (ACLs, read-only mounts, root): creating
+    and removing a file does. Raises PermissionError before anything is written.
+    """
+    for folder in folders:
+        probe_in = next((f for f in (folder, *folder.parents) if f.exists()), None)
+        if probe_in is None:  # pragma: no cover - the root always exists
+            continue
+        probe = temp_name(probe_in / "write-probe")
+        try:
+            fd = os.open(probe, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except OSError as err:
+            raise PermissionError(
+                f"cannot write into '{probe_in}' ({err.strerror}); nothing was written. "
+                "Choose a writable output folder or change its permissions"
+            ) from err
+        os.close(fd)
+        os.unlink(probe)
 
 
 def _portable(report: dict, src: Path, dst: Path) -> dict:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
+import secrets
 import struct
-import tempfile
 import warnings
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,8 @@ __all__ = [
     "open_dataset",
     "check_complete",
     "atomic_write",
+    "clean_stale_temp",
+    "temp_name",
     "lenient_values",
 ]
 
@@ -309,20 +312,83 @@ def _save(ds: Any, f: Any) -> None:
         ds.save_as(f, write_like_original=False)
 
 
-def atomic_write(ds: Any, dst: Path, *, overwrite: bool = False) -> None:
+_TEMP_RE = re.compile(r"^\..+\.pybridge-(\d+)-[0-9a-z_]+\.tmp$")
+
+
+def temp_name(dst: Path) -> Path:
+    """A hidden temporary file next to ``dst`` whose name carries this process id.
+
+    ``.<name>.pybridge-<pid>-<random>.tmp``: :func:`clean_stale_temp` finds
+    such files and removes those whose process is gone (killed mid-write).
+    """
+    return dst.with_name(f".{dst.name}.pybridge-{os.getpid()}-{secrets.token_hex(4)}.tmp")
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's live process
+        return True
+    return True
+
+
+def clean_stale_temp(folder: str | os.PathLike) -> list[str]:
+    """Remove temporary files a killed pybridge process left in ``folder``.
+
+    Only files named by :func:`temp_name` whose process no longer runs on
+    this machine are removed; a write in progress in another process is left
+    alone. Returns the names removed.
+    """
+    removed = []
+    try:
+        entries = list(os.scandir(folder))
+    except (FileNotFoundError, NotADirectoryError, PermissionError):
+        return removed
+    for entry in entries:
+        m = _TEMP_RE.match(entry.name)
+        if m is None or int(m.group(1)) == os.getpid() or _pid_alive(int(m.group(1))):
+            continue
+        try:
+            os.unlink(entry.path)
+            removed.append(entry.name)
+        except FileNotFoundError:  # another process cleaned it first
+            pass
+    return removed
+
+
+def _default_mode() -> int:
+    """The permissions a plain ``open(path, 'w')`` would give: 0o666 less the umask."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return 0o666 & ~mask
+
+
+def atomic_write(
+    ds: Any, dst: Path, *, overwrite: bool = False, mode: int | None = None
+) -> None:
     """Write ``ds`` to ``dst`` through a temporary file in the same folder and ``os.replace``.
 
-    A failure leaves no partial output behind; an existing ``dst`` is replaced
-    only with ``overwrite=True``.
+    A failure leaves no partial output behind (a SIGKILL leaves the hidden
+    temporary file, which the next call removes: :func:`clean_stale_temp`);
+    an existing ``dst`` is replaced only with ``overwrite=True``. ``mode``
+    (permission bits; default those of a newly created file under the
+    umask) is set on the file before it takes its name, so the output never
+    exists with other permissions.
     """
     dst = Path(dst)
     if dst.exists() and not overwrite:
-        raise FileExistsError(f"'{dst}' exists; pass overwrite=True to replace it")
+        raise FileExistsError(
+            f"'{dst}' exists; pass overwrite=True to replace it, or choose another name"
+        )
     dst.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{dst.name}.", suffix=".tmp", dir=dst.parent)
+    tmp = temp_name(dst)
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     try:
         with os.fdopen(fd, "wb") as f:
             _save(ds, f)
+        os.chmod(tmp, _default_mode() if mode is None else mode)
         os.replace(tmp, dst)
     except BaseException:
         try:

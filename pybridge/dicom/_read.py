@@ -103,15 +103,41 @@ def _is_dicomdir(ds: Any) -> bool:
 
 
 def _dicomdir_files(dicomdir: Path, ds: Any) -> list[Path]:
-    """Files the IMAGE-like records of a DICOMDIR point to (relative to its folder)."""
+    """Files the records of a DICOMDIR point to, confined to the DICOMDIR's folder.
+
+    A ReferencedFileID is a list of folder names under the DICOMDIR's folder
+    (PS3.10: at most 8 characters each, no separators). A component that is
+    empty, ``.``, ``..``, absolute or holds a separator could point outside
+    that folder, and is refused.
+    """
     root = dicomdir.parent
     files = []
     for rec in ds.DirectoryRecordSequence:
-        ref = rec.get("ReferencedFileID")
-        if ref is None:
-            continue
-        parts = [ref] if isinstance(ref, str) else list(ref)
-        files.append(root.joinpath(*[str(p) for p in parts]))
+        with lenient_values():  # a hostile component is not a valid CS either
+            ref = rec.get("ReferencedFileID")
+            if ref is None:
+                continue
+            parts = [str(ref)] if isinstance(ref, str) else [str(p) for p in ref]
+        bad = [
+            p
+            for p in parts
+            if p.strip() in ("", ".", "..")
+            or "/" in p
+            or "\\" in p
+            or "\x00" in p
+            or os.path.isabs(p)
+            or (len(p) > 1 and p[1] == ":")
+        ]
+        target = root.joinpath(*parts)
+        inside = os.path.normpath(target).startswith(os.path.normpath(root) + os.sep)
+        if bad or not inside:
+            raise DicomError(
+                f"the DICOMDIR '{dicomdir}' has a ReferencedFileID {parts!r} that leaves its "
+                "folder (an empty, '.', '..' or absolute component, or a path separator); "
+                "a DICOMDIR may only name files below its own folder. Read the image files "
+                "directly, or rebuild the DICOMDIR"
+            )
+        files.append(target)
     return files
 
 

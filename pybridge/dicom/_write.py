@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 
-from ._io import atomic_write
+from ._io import atomic_write, clean_stale_temp
 
 __all__ = ["write"]
 
@@ -106,7 +106,8 @@ def write(
     ValueError
         A bad shape, spacing, origin or orientation.
     FileExistsError
-        A file exists and ``overwrite`` is False (nothing is written).
+        A file exists and ``overwrite`` is False, or ``dst`` (or a folder on
+        its path) is a file (nothing is written).
 
     Examples
     --------
@@ -163,6 +164,12 @@ def write(
     origin = _vector(origin, 3, "origin")
 
     dst = Path(dst)
+    blocking = next((f for f in (dst, *dst.parents) if f.exists() and not f.is_dir()), None)
+    if blocking is not None:
+        raise FileExistsError(
+            f"'{blocking}' is a file, so the output folder '{dst}' cannot be created: choose "
+            "another folder (nothing was written)"
+        )
     names = [dst / f"{prefix}{k + 1:04d}.dcm" for k in range(volume.shape[0])]
     clash = [str(p) for p in names if p.exists()]
     if clash and not overwrite:
@@ -171,6 +178,7 @@ def write(
             "(nothing was written)"
         )
 
+    clean_stale_temp(dst)  # hidden temporary files of a killed earlier write
     stored, slope, intercept = _storage(volume)
     header = like.get("header", {})
     series_uid = generate_uid()

@@ -112,6 +112,7 @@ def dicom_anonymize(
     keep: Any = None,
     keep_private: bool = False,
     date_shift: Any = None,
+    options: Any = None,
     salt: Any = None,
     patient_id: Any = None,
     overwrite: bool = False,
@@ -130,7 +131,12 @@ def dicom_anonymize(
     keep_private, overwrite : logical
     date_shift : double, optional
         Whole days to shift dates by ([] = remove dates as the profile says).
+    options : char or cell of char, optional
+        Names of the standard's options (``'retain_uids'``, ...; see
+        :func:`pybridge.dicom.anonymize`).
     salt, patient_id : char, optional
+        ``salt`` is the HMAC-SHA256 key that links UIDs and pseudonyms
+        across calls.
     errors : {'raise', 'skip'}
 
     Returns
@@ -165,6 +171,7 @@ def dicom_anonymize(
         keep=_texts(keep, "keep"),
         keep_private=bool(keep_private),
         date_shift=shift,
+        options=_texts(options, "options"),
         salt=_text(salt, "salt"),
         patient_id=_text(patient_id, "patient_id"),
         overwrite=bool(overwrite),

@@ -484,3 +484,15 @@ def test_mapi_dicom_anonymize_takes_matlab_values(tmp_path, rng):
         dicom_anonymize(str(s["paths"][0]), str(tmp_path / "x.dcm"), date_shift=1.5)
     with pytest.raises(TypeError, match="keep"):
         dicom_anonymize(str(s["paths"][0]), str(tmp_path / "x.dcm"), keep=(1.0,))
+
+
+def test_mapi_dicom_anonymize_passes_the_standard_options(tmp_path, rng):
+    from pybridge.mapi._dicom import dicom_anonymize
+
+    s = write_series(tmp_path / "in", rng, n=1)
+    report = dicom_anonymize(str(s["paths"][0]), str(tmp_path / "a.dcm"),
+                             options=("retain_uids",), salt="k")  # fmt: skip
+    assert report["options"]["standard_options"] == ["retain_uids"]
+    assert pydicom.dcmread(tmp_path / "a.dcm").StudyInstanceUID == s["study"]
+    with pytest.raises(ValueError, match="not implemented"):
+        dicom_anonymize(str(s["paths"][0]), str(tmp_path / "b.dcm"), options="clean_graphics")
