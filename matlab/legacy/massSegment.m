@@ -52,10 +52,11 @@ function [mask, img, stages] = massSegment(imageOrPath, roi, smooth, scale, nhoo
 %       resized pixel u is centred on full-size pixel r), then clamped to
 %       the grid;
 %     - MASK and IMG keep only the resized pixels whose centre lies on the
-%       image: the full convolution's fringe adds one row and one column of
-%       the resized grid, past the image, that are dropped (ceil(H/SCALE) x
-%       ceil(W/SCALE) pixels when SMOOTH equals SCALE). Every stage still
-%       runs on the whole resized grid, as in the course code;
+%       image (full-size coordinates in [0.5, H + 0.5) x [0.5, W + 0.5)):
+%       the full convolution's fringe adds one row and one column of the
+%       resized grid, past the image, that are dropped (ceil(H/SCALE) x
+%       ceil(W/SCALE) pixels remain when SMOOTH equals SCALE). Every stage
+%       still runs on the whole resized grid, as in the course code;
 %     - a ROI that touches the first row or column of the resized image
 %       works (the course code fails drawing its frame there);
 %     - inputs are checked: NHOOD must be odd, NLINES at least 8, and a
@@ -212,10 +213,10 @@ end
 boxSeed = seed - origin;
 kept = msComponent(united, boxSeed);
 
-% the results, on the resized pixels whose centre lies on the image
+% the results, on the resized pixels centred in [0.5, H + 0.5) x [0.5, W + 0.5)
 first = max(1, ceil(1 + (-0.5 - d) / scale));
-lastRow = min(nr, floor(1 + (H - 0.5 - d) / scale));
-lastCol = min(nc, floor(1 + (W - 0.5 - d) / scale));
+lastRow = min(nr, ceil(1 + (H - 0.5 - d) / scale) - 1);
+lastCol = min(nc, ceil(1 + (W - 0.5 - d) / scale) - 1);
 outRows = first:lastRow;
 outCols = first:lastCol;
 full = false(nr, nc);
