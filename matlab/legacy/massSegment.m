@@ -32,10 +32,12 @@ function [mask, img, stages] = massSegment(imageOrPath, roi, smooth, scale, nhoo
 %        linspace(0, 2*pi, NLINES + 1) without the last); on each line the
 %        pixel of maximum standard deviation inside the ROI mask (the first
 %        in column order on ties; pixel (1, 1) when the line has no pixel in
-%        the ROI mask); the polygon through these points is closed,
-%        densified so that no step exceeds one pixel in rows or columns
-%        (INTERPM's linear rule), rounded to pixels, kept inside the ROI mask,
-%        and filled (holes of the 4-connected background, IMFILL);
+%        the ROI mask, so that the polygon runs to the image's top-left corner
+%        and leaves a spoke inside the ROI mask, as in the course code); the
+%        polygon through these points is closed, densified so that no step
+%        exceeds one pixel in rows or columns (INTERPM's linear rule),
+%        rounded to pixels, kept inside the ROI mask, and filled (holes of
+%        the 4-connected background, IMFILL);
 %     8. refinement: the same search from every pixel of the rough border,
 %        with radius round(R / 5), each polygon filled;
 %     9. the union of the rough mass and of every refined mass (IMBINARIZE

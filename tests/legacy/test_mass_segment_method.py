@@ -135,7 +135,8 @@ def reference_segment(eng, g, box, nhood=5, n_lines=32):
     rough_mask = ndimage.binary_fill_holes(rough, FOUR)
     union = rough_mask.copy()
     for r, c in zip(*np.nonzero(rough)):
-        union |= ndimage.binary_fill_holes(border((r + 1, c + 1), int(round_half_away(radius / 5))), FOUR)
+        small = border((r + 1, c + 1), int(round_half_away(radius / 5)))
+        union |= ndimage.binary_fill_holes(small, FOUR)
     mask = seed_component(union, (seed[0] - 1, seed[1] - 1))
     return mask, union, rough_mask, seed
 
@@ -166,10 +167,34 @@ def test_whole_method_equals_an_independent_transcription(eng, seed):
     assert mask.sum() > 20
 
 
+@pytest.mark.slow
+@pytest.mark.parametrize("seed", [1, 5])
+def test_default_parameters_equal_the_transcription(eng, seed):
+    from pybridge.datasets import mammogram
+
+    m = mammogram(seed=seed)
+    rect = [int(v) for v in convert.roi_to_matlab(m["roi"]).ravel()]
+    mask, img, st = run(eng, m["image"], rect)  # smooth 8, scale 8, nhood 5, 32 lines
+    # the whole resized grid: full convolution, the image package's imresize, maximum
+    conv = signal.convolve2d(m["image"], np.ones((8, 8)) / 64, mode="full")
+    g = np.asarray(eng.imresize(conv, 0.125))
+    g = g / g.max()
+    assert g.shape == (126, 126) and mask.shape == (125, 125)
+    # the ROI's first and last rows/columns: resized pixel u is centred on full-size (u-1)*8 + 1
+    x, y, w, h = rect
+    box = [int(round_half_away((v - 1) / 8 + 1)) for v in (y, y + h - 1, x, x + w - 1)]
+    assert_array_equal(st["box"].ravel(), box)
+    ref_mask, ref_union, _, ref_seed = reference_segment(eng, g, box)
+    assert_array_equal(st["seed"].ravel(), ref_seed)
+    assert_array_equal(st["union"], ref_union[:125, :125])
+    assert_array_equal(mask, ref_mask[:125, :125])
+
+
 # ------------------------------------------------ stages 1-3: preprocessing
 def test_preprocessing_is_full_convolution_bicubic_resize_and_max_normalisation(eng, rng):
     # 1001 + 8 - 1 = 1008 = 8 * 126: the resized grid is exactly 126 x 126
-    big = ndimage.gaussian_filter(rng.random((1001, 1001)), 20) * 500 + rng.random((1001, 1001)) * 50
+    big = ndimage.gaussian_filter(rng.random((1001, 1001)), 20) * 500
+    big += rng.random((1001, 1001)) * 50
     _, img, st = run(eng, big, [300, 300, 200, 200], 8, 8, 5, 32)
     conv = signal.convolve2d(big, np.ones((8, 8)) / 64, mode="full")
     # the Octave image package's imresize (MATLAB's rule: bicubic, antialiased)
@@ -196,7 +221,9 @@ def test_preprocessing_is_full_convolution_bicubic_resize_and_max_normalisation(
         ((64, 64), 8, 1, 4, 64),  # scale 1: the full convolution's fringe is cut on both sides
     ],
 )
-def test_output_grid_keeps_pixels_centred_on_the_image(eng, rng, size, smooth, scale, expected_first, expected_n):
+def test_output_grid_keeps_pixels_centred_on_the_image(
+    eng, rng, size, smooth, scale, expected_first, expected_n
+):
     img_in = ndimage.gaussian_filter(rng.random(size), 3)
     _, img, st = run(eng, img_in, [5, 5, 30, 30], smooth, scale, 5, 32)
     assert img.shape == (expected_n, expected_n)
@@ -318,7 +345,8 @@ def test_defaults_are_smooth_8_scale_8_nhood_5_32_lines(eng):
     for a, b in zip(two, empty):
         assert_array_equal(np.asarray(a), np.asarray(b))
     # and each parameter is used
-    for params in ([4.0, 8.0, 5.0, 32.0], [8.0, 4.0, 5.0, 32.0], [8.0, 8.0, 3.0, 32.0], [8.0, 8.0, 5.0, 16.0]):
+    variants = ([4.0, 8.0, 5.0, 32.0], [8.0, 4.0, 5.0, 32.0], [8.0, 8.0, 3.0, 32.0], [8.0, 8.0, 5.0, 16.0])
+    for params in variants:
         other = eng.massSegment(m["image"], np.asarray([rect]), *params, nargout=2)
         assert np.asarray(other[0]).shape != np.asarray(two[0]).shape or not np.array_equal(
             np.asarray(other[0]), np.asarray(two[0])
@@ -376,11 +404,16 @@ def test_no_files_no_figures_no_output(eng, tmp_path):
 
 @pytest.mark.parametrize(
     "params, word",
-    [((8.0, 8.0, 4.0, 32.0), "nhood"), ((8.0, 8.0, 5.0, 7.0), "nLines"), ((0.0, 8.0, 5.0, 32.0), "smooth")],
+    [
+        ((8.0, 8.0, 4.0, 32.0), "nhood"),
+        ((8.0, 8.0, 5.0, 7.0), "nLines"),
+        ((0.0, 8.0, 5.0, 32.0), "smooth"),
+    ],
 )
 def test_parameters_are_checked(eng, rng, params, word):
     with pytest.raises(EngineError) as info:
-        eng.massSegment(rng.random((64, 64)), np.asarray([[5.0, 5.0, 30.0, 30.0]]), *params, nargout=2)
+        roi = np.asarray([[5.0, 5.0, 30.0, 30.0]])
+        eng.massSegment(rng.random((64, 64)), roi, *params, nargout=2)
     assert info.value.identifier == "pybridge:massSegment:badParameter"
     assert word in info.value.message
 
