@@ -208,7 +208,14 @@ united = roughMask;
 [br, bc] = find(roughBorder);
 for k = 1:numel(br)
   border = msBorder(score, [br(k), bc(k)] + origin, Rr, angles, boxMask, origin);
-  united = united | msFillHoles(border);
+  % holes lie inside the bounding box of their border: fill only there
+  [r, c] = find(border);
+  if isempty(r)
+    continue;
+  end
+  r = min(r):max(r);
+  c = min(c):max(c);
+  united(r, c) = united(r, c) | msFillHoles(border(r, c));
 end
 
 % 10. the 8-connected component holding the seed
@@ -310,6 +317,7 @@ bg(2:h + 1, 2:w + 1) = ~B;
 reach = false(h + 2, w + 2);
 reach([1, h + 2], :) = true;
 reach(:, [1, w + 2]) = true;
+count = nnz(reach);
 while true
   grow = reach;
   grow(2:end, :) = grow(2:end, :) | reach(1:end - 1, :);
@@ -317,10 +325,11 @@ while true
   grow(:, 2:end) = grow(:, 2:end) | reach(:, 1:end - 1);
   grow(:, 1:end - 1) = grow(:, 1:end - 1) | reach(:, 2:end);
   grow = grow & bg;
-  if isequal(grow, reach)
-    break;
-  end
   reach = grow;
+  if nnz(grow) == count
+    break;  % grow only adds pixels: the same count means nothing changed
+  end
+  count = nnz(grow);
 end
 F = ~reach(2:h + 1, 2:w + 1);
 end
@@ -333,6 +342,7 @@ if seed(1) < 1 || seed(2) < 1 || seed(1) > size(M, 1) || seed(2) > size(M, 2) ||
   return;
 end
 C(seed(1), seed(2)) = true;
+count = 1;
 while true
   grow = C;
   grow(2:end, :) = grow(2:end, :) | C(1:end - 1, :);
@@ -340,11 +350,11 @@ while true
   side = grow;
   grow(:, 2:end) = grow(:, 2:end) | side(:, 1:end - 1);
   grow(:, 1:end - 1) = grow(:, 1:end - 1) | side(:, 2:end);
-  grow = grow & M;
-  if isequal(grow, C)
+  C = grow & M;
+  if nnz(C) == count
     break;
   end
-  C = grow;
+  count = nnz(C);
 end
 end
 
