@@ -9,7 +9,8 @@ function [mask, img, stages] = massSegment(imageOrPath, roi, smooth, scale, nhoo
 %
 %   The method is the gradient-based segmentation of Delogu, Fantacci,
 %   Kasae and Retico (Comput Biol Med 37(10) (2007) 1479-1491), in the form
-%   of the INFN course code mass_segment.m that students run interactively:
+%   of the course code mass_segment.m (public repository
+%   retico/cmepda_medphys, EUPL-1.2) that students run interactively:
 %     1. smoothing: full 2-D convolution (CONV2 without a shape argument)
 %        with a SMOOTH x SMOOTH box kernel; the result is SMOOTH-1 pixels
 %        larger than the image, with a darker fringe where the kernel leaves it;
@@ -47,7 +48,8 @@ function [mask, img, stages] = massSegment(imageOrPath, roi, smooth, scale, nhoo
 %
 %   Differences from the course code, on purpose:
 %     - no window, no mouse, no printed progress, no files written: the ROI
-%       is an argument, and the results are returned;
+%       is an argument, and the results are returned; the image may be an
+%       array as well as a file;
 %     - the ROI is given in full-size pixels; its first and last rows and
 %       columns are mapped to the resized grid with
 %       u = (r - 1 - (SCALE - SMOOTH) / 2) / SCALE + 1 and rounded (the
@@ -178,8 +180,8 @@ roiImg(rowLo:rowHi, colLo:colHi) = G(rowLo:rowHi, colLo:colHi);
 [rowMax, colMax] = ind2sub([nr, nc], iMax);
 rowCentre = rowLo + ceil((rowHi - rowLo) / 2);
 colCentre = colLo + ceil((colHi - colLo) / 2);
-if abs(rowMax - rowCentre) > 4/5 * (rowHi - rowLo) / 2 || ...
-    abs(colMax - colCentre) > 4/5 * (colHi - colLo) / 2
+if abs(rowMax - rowCentre) > 4/5 * ((rowHi - rowLo) / 2) || ...
+    abs(colMax - colCentre) > 4/5 * ((colHi - colLo) / 2)
   seed = [rowCentre, colCentre];
 else
   seed = [rowMax, colMax];

@@ -93,7 +93,7 @@ def reference_segment(eng, g, box, nhood=5, n_lines=32):
     first = int(np.argmax(roi.ravel(order="F")))
     rmax, cmax = first % nr + 1, first // nr + 1
     rc, cc = rlo + math.ceil((rhi - rlo) / 2), clo + math.ceil((chi - clo) / 2)
-    if abs(rmax - rc) > 0.8 * (rhi - rlo) / 2 or abs(cmax - cc) > 0.8 * (chi - clo) / 2:
+    if abs(rmax - rc) > 0.8 * ((rhi - rlo) / 2) or abs(cmax - cc) > 0.8 * ((chi - clo) / 2):
         seed = (rc, cc)
     else:
         seed = (rmax, cmax)
