@@ -15,7 +15,9 @@ function maps = saliency(model, images, varargin)
 %              returned, its model file name, or a Python model object
 %     IMAGES   H x W, H x W x N or H x W x 1 x N real array
 %   Options
-%     'Target'  class label(s), or a logical region (default: predicted)
+%     'Target'  class number(s) from 1 (column of classify's SCORES: 2 is
+%               label 1, the lesion), or a logical region for a segmenter
+%               (default: predicted)
 %     'Smooth'  number of noisy copies, 0 for the plain gradient (default 0)
 %     'Noise'   noise standard deviation relative to each image's range
 %               (default 0.15)

@@ -12,20 +12,35 @@ function model = modelArg(fname, model, madeBy, allowPython)
 %
 %   See also pybridge.segment, pybridge.gradcam.
 
+isPy = ~isempty(pybridge.internal.pyClass(model));
+if allowPython && isPy
+  return;
+end
+if ~isPy && isempty(model)
+  error(sprintf('pybridge:%s:invalidInput', fname), ...
+    'pybridge.%s: MODEL is empty; train one with %s and pass the struct it returns', fname, madeBy);
+end
 if isstruct(model) && isscalar(model) && isfield(model, 'file') && ischar(model.file)
+  if isempty(model.file)
+    error(sprintf('pybridge:%s:invalidInput', fname), ...
+      'pybridge.%s: MODEL.file is empty; train a model with %s and pass the struct it returns', ...
+      fname, madeBy);
+  end
   model = model.file;
   return;
 end
 if ischar(model) && size(model, 1) == 1
   return;
 end
-if allowPython && ~isempty(pybridge.internal.pyClass(model))
-  return;
+if isstruct(model)
+  error(sprintf('pybridge:%s:invalidInput', fname), ...
+    'pybridge.%s: MODEL must be the struct from %s (with a ''file'' field) or a model file name; got a struct with fields %s', ...
+    fname, madeBy, strjoin(fieldnames(model)', ', '));
 end
 what = sprintf('the struct from %s or a model file name', madeBy);
 if allowPython
   what = sprintf('the struct from %s, a model file name or a Python model', madeBy);
 end
 error(sprintf('pybridge:%s:invalidInput', fname), ...
-  'pybridge.%s: MODEL must be %s; got a %s', fname, what, class(model));
+  'pybridge.%s: MODEL must be %s; got %s', fname, what, pybridge.internal.describe(model));
 end
