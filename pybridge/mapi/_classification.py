@@ -16,8 +16,18 @@ from typing import Any
 import numpy as np
 
 from .. import convert
-from ._matlab import channels_of, choice, fraction, image_stack, matlab_errors, share, value, whole
-from ._models import model_file, model_from_matlab
+from ._matlab import (
+    channels_of,
+    choice,
+    fraction,
+    image_stack,
+    match_training,
+    matlab_errors,
+    share,
+    value,
+    whole,
+)
+from ._models import model_file, model_from_matlab, record_training, training_record
 
 __all__ = ["train_classifier", "classify"]
 
@@ -149,6 +159,7 @@ def train_classifier(
     try:
         est.fit(X, y)
         est.save(path)
+        record_training(path, X)
     except BaseException:
         if temporary:
             path.unlink(missing_ok=True)
@@ -209,7 +220,7 @@ def classify(model: Any, images: Any, *, threshold: float = 0.5) -> dict[str, An
     """
     threshold = fraction(threshold, "'Threshold'")
     est = _load(model)
-    X = image_stack(images, channels=channels_of(est))
+    X = match_training(image_stack(images, channels=channels_of(est)), training_record(model))
     p = np.asarray(est.predict_proba(X), dtype=np.float64)
     labels = (p[:, 1] >= threshold).astype(np.int64)
     return {"labels": convert.labels_to_matlab(labels), "scores": np.asfortranarray(p)}

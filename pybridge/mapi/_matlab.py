@@ -40,7 +40,7 @@ def value(x: Any) -> str:
     """
     if x is None:
         return "[]"
-    if isinstance(x, (bool, np.bool_)):
+    if isinstance(x, bool | np.bool_):
         return "true" if x else "false"
     if isinstance(x, str):
         return "'" + x.replace("'", "''") + "'"
@@ -48,7 +48,7 @@ def value(x: Any) -> str:
         return _number(x)
     if isinstance(x, Mapping):
         return "a struct with fields " + ", ".join(str(k) for k in x) if x else "an empty struct"
-    if isinstance(x, (list, tuple)):
+    if isinstance(x, list | tuple):
         if all(isinstance(v, str) for v in x):
             return "{" + ", ".join(value(v) for v in x) + "}"
         x = np.asarray(x) if all(isinstance(v, numbers.Real) for v in x) else x
@@ -98,7 +98,7 @@ def describe(x: Any) -> str:
     """'a 32x32x3 uint8 array', 'a cell', 'a char'... for "got ..." in messages."""
     if isinstance(x, str):
         return "a char"
-    if isinstance(x, (list, tuple)):
+    if isinstance(x, list | tuple):
         return f"a 1x{len(x)} cell"
     if isinstance(x, Mapping):
         return "a struct"
@@ -134,7 +134,8 @@ def rename(message: str, names: Mapping[str, str]) -> str:
     """
     for py_name, m_name in names.items():
         message = re.sub(
-            rf"(^|[;:] |\()({re.escape(py_name)})(?= (?:must|has|have|holds|is|are|and|go|contains)\b)",
+            rf"(^|[;:] |\(|\band )({re.escape(py_name)})"
+            r"(?= (?:must|has|have|holds|is|are|and|go|contains)\b)",
             lambda m, m_name=m_name: m.group(1) + m_name,
             message,
         )
@@ -153,8 +154,26 @@ def matlab_errors(names: Mapping[str, str] | None = None) -> Callable:
     names = dict(names or {})
 
     def wrap(fn: Callable) -> Callable:
+        import inspect
+
+        options = [
+            p.name
+            for p in inspect.signature(fn).parameters.values()
+            if p.kind is inspect.Parameter.KEYWORD_ONLY
+        ]
+
         @functools.wraps(fn)
         def inner(*args: Any, **kwargs: Any) -> Any:
+            unknown = [k for k in kwargs if k not in options]
+            if unknown:
+                import difflib
+
+                close = difflib.get_close_matches(unknown[0], options, n=1)
+                hint = f" (did you mean '{close[0]}'?)" if close else ""
+                raise TypeError(
+                    f"unknown option '{unknown[0]}'{hint}; valid options: "
+                    + ", ".join(f"'{o}'" for o in options)
+                )
             try:
                 return fn(*args, **kwargs)
             except _PASSED as err:
@@ -298,6 +317,44 @@ def image_stack(x: Any, *, channels: int | None = None, name: str = "IMAGES") ->
             f"images (H x W x {want} x N)"
         )
     return convert.matlab_to_numpy(a, "HWN" if a.ndim == 3 else ("HW" if a.ndim == 2 else "HWCN"))
+
+
+def match_training(X: np.ndarray, record: Mapping | None, name: str = "IMAGES") -> np.ndarray:
+    """Images of the class and scale the model was trained on, or a clear refusal.
+
+    ``record`` holds the MATLAB class and the value range of the training
+    images (None: nothing known, ``X`` is returned as it is). uint8 images
+    given to a model trained on floating-point images in [0, 1] are scaled
+    as ``im2double`` scales them (unambiguous); floating-point images far
+    outside the training range are refused with the conversion to apply.
+    """
+    if not record or X.dtype == np.bool_:
+        return X
+    cls, lo, hi = str(record.get("class")), float(record.get("min", 0.0)), float(record.get("max", 1.0))
+    trained = f"{cls} images in [{value(lo)}, {value(hi)}]"
+    unit = cls in ("double", "single") and hi <= 1.0
+    got_cls = convert.matlab_class(X)
+    top = float(X.max()) if X.size else 0.0
+    if unit and X.dtype == np.uint8:
+        return X.astype(np.float32) / np.float32(255)
+    if unit and X.dtype.kind in "iu":
+        raise ValueError(
+            f"{name} are {got_cls} (values up to {value(top)}) but the model was trained on "
+            f"{trained}; convert them the way the training images were made, e.g. "
+            f"im2double({name}) or double({name}) / {value(float(np.iinfo(X.dtype).max))}"
+        )
+    if unit and top > 2.0:
+        raise ValueError(
+            f"{name} hold values up to {value(top)} but the model was trained on {trained}; "
+            f"scale them the same way, e.g. {name} / 255 for 8-bit images (im2double on the "
+            "uint8 original)"
+        )
+    if not unit and hi >= 10.0 and top <= 1.0 and X.dtype.kind == "f":
+        raise ValueError(
+            f"{name} are {got_cls} in [0, 1] but the model was trained on {trained}; give "
+            f"images on the training scale, e.g. {name} * 255 (im2uint8 for 8-bit images)"
+        )
+    return X
 
 
 def channels_of(est: Any) -> int:

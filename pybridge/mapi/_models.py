@@ -125,7 +125,7 @@ def model_from_matlab(
         No file at that name.
     """
     hint = f"train one with {made_by}"
-    if model is None or (isinstance(model, (str, dict, list, tuple)) and len(model) == 0):
+    if model is None or (isinstance(model, str | dict | list | tuple) and len(model) == 0):
         raise ValueError(f"MODEL is empty: {hint} and pass the struct it returns")
     if isinstance(model, dict):
         if "file" not in model:
@@ -286,3 +286,55 @@ def model_file(file: Any, stem: str) -> tuple[Path, bool]:
             "'File'. Nothing was trained."
         )
     return path, False
+
+
+# --------------------------------------------------------------------------
+# what the training images were, in MATLAB's terms
+# --------------------------------------------------------------------------
+
+_RECORD_KEY = "pybridge.matlab"
+
+
+def record_training(path: Path, images: Any) -> None:
+    """Add the MATLAB class and value range of the training IMAGES to a saved model file.
+
+    Stored as one more entry of the safetensors header, beside the
+    estimator's own record (which the estimator's loader reads unchanged);
+    the calls that use the model read it to catch images of another class
+    or scale (uint8 0..255 given to a model trained on doubles in [0, 1]).
+    """
+    import json
+
+    import numpy as np
+    from safetensors import safe_open
+    from safetensors.numpy import save_file
+
+    from .. import convert
+
+    a = np.asarray(images)
+    record = {"class": convert.matlab_class(a), "min": float(a.min()), "max": float(a.max())}
+    with safe_open(str(path), framework="numpy") as f:
+        header = dict(f.metadata() or {})
+        tensors = {k: f.get_tensor(k) for k in f.keys()}
+    header[_RECORD_KEY] = json.dumps(record)
+    tmp = path.with_name(path.name + ".tmp")
+    save_file(tensors, str(tmp), metadata=header)
+    os.replace(tmp, path)
+
+
+def training_record(model: Any) -> dict | None:
+    """The record :func:`record_training` wrote, for a model struct or file name; else None."""
+    import json
+
+    if isinstance(model, dict):
+        model = model.get("file")
+    if not isinstance(model, str) or not model:
+        return None
+    try:
+        from safetensors import safe_open
+
+        with safe_open(str(Path(model).expanduser()), framework="numpy") as f:
+            text = (f.metadata() or {}).get(_RECORD_KEY)
+    except Exception:  # not a safetensors file: the loader has said so already
+        return None
+    return json.loads(text) if text else None

@@ -15,8 +15,19 @@ import numpy as np
 
 from .. import convert
 from ._classification import quiet_kwargs
-from ._matlab import channels_of, choice, fraction, image_stack, matlab_errors, share, size, value, whole
-from ._models import model_file, model_from_matlab
+from ._matlab import (
+    channels_of,
+    choice,
+    fraction,
+    image_stack,
+    match_training,
+    matlab_errors,
+    share,
+    size,
+    value,
+    whole,
+)
+from ._models import model_file, model_from_matlab, record_training, training_record
 
 __all__ = ["train_segmenter", "segment"]
 
@@ -106,7 +117,7 @@ def train_segmenter(
     >>> from pybridge.datasets import masses
     >>> d = masses(16, size=32, seed=0)
     >>> X = convert.batch_to_matlab(d["images"]); M = convert.batch_to_matlab(d["masks"])
-    >>> info = train_segmenter(X, M, epochs=1.0, width=4.0)
+    >>> info = train_segmenter(X, M, epochs=1.0, width=4.0, verbose=False)
     >>> sorted(info)
     ['file', 'history', 'model', 'threshold']
     """
@@ -131,6 +142,7 @@ def train_segmenter(
     try:
         est.fit(X, y)
         est.save(path)
+        record_training(path, X)
     except BaseException:
         if temporary:
             path.unlink(missing_ok=True)
@@ -190,7 +202,8 @@ def segment(
     >>> from pybridge.datasets import masses
     >>> d = masses(16, size=32, seed=0)
     >>> info = train_segmenter(convert.batch_to_matlab(d["images"]),
-    ...                        convert.batch_to_matlab(d["masks"]), epochs=1.0, width=4.0)
+    ...                        convert.batch_to_matlab(d["masks"]), epochs=1.0, width=4.0,
+    ...                        verbose=False)
     >>> out = segment(info, np.asfortranarray(d["images"][0]))
     >>> out["mask"].shape, out["mask"].dtype
     ((32, 32), dtype('bool'))
@@ -201,7 +214,7 @@ def segment(
     if threshold is not None:
         threshold = fraction(threshold, "'Threshold'")
     est = _load(model)
-    X = image_stack(images, channels=channels_of(est))
+    X = match_training(image_stack(images, channels=channels_of(est)), training_record(model))
     p = est.predict_proba(X)
     if threshold is None:
         threshold = est.threshold_

@@ -17,8 +17,17 @@ from typing import Any
 import numpy as np
 
 from .. import convert
-from ._matlab import channels_of, describe, image_stack, matlab_errors, size, value, whole
-from ._models import kind_of, model_from_matlab
+from ._matlab import (
+    channels_of,
+    describe,
+    image_stack,
+    match_training,
+    matlab_errors,
+    size,
+    value,
+    whole,
+)
+from ._models import kind_of, model_from_matlab, training_record
 
 __all__ = ["gradcam", "saliency", "permutation_importance"]
 
@@ -179,7 +188,7 @@ def gradcam(
     from .. import xai
 
     est = _load(model, "gradcam")
-    X = image_stack(images, channels=channels_of(est))
+    X = match_training(image_stack(images, channels=channels_of(est)), training_record(model))
     maps = _explain(
         xai.gradcam, est, X, target, _target(target, est, X), layer=layer or None,
         normalize=bool(normalize),
@@ -213,7 +222,7 @@ def saliency(
     from .. import xai
 
     est = _load(model, "saliency")
-    X = image_stack(images, channels=channels_of(est))
+    X = match_training(image_stack(images, channels=channels_of(est)), training_record(model))
     maps = _explain(
         xai.saliency,
         est,
