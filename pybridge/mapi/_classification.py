@@ -19,6 +19,7 @@ from .. import convert
 from ._matlab import (
     channels_of,
     choice,
+    describe,
     fraction,
     image_stack,
     match_training,
@@ -42,21 +43,26 @@ def _row(values: Any) -> np.ndarray:
 
 def _labels(labels: Any, n: int) -> np.ndarray:
     """MATLAB LABELS (0/1 or 1/2) -> 0-based int64, checked in MATLAB's terms."""
-    try:
-        y = convert.labels_from_matlab(labels, n_classes=2)
-    except (TypeError, ValueError) as err:
-        raise type(err)(
-            f"LABELS must be a vector of class labels, 0/1 (normal/lesion) or 1/2; got "
-            f"{value(labels)} ({err})"
-        ) from err
-    if y.shape[0] != n:
-        raise ValueError(f"LABELS must hold one label per patch ({n}); got {y.shape[0]}")
-    if np.unique(y).size < 2:
+    a = convert.from_matlab(labels)
+    if not isinstance(a, np.ndarray) or a.dtype.kind not in "biuf" or (a.ndim == 2 and min(a.shape) > 1) or a.ndim > 2:
+        raise TypeError(f"LABELS must be a vector of 0/1 (or 1/2) labels; got {describe(labels)}")
+    a = a.reshape(-1)
+    if a.size != n:
+        raise ValueError(f"LABELS must hold one label per patch ({n}); got {a.size}")
+    if a.dtype.kind == "f" and not np.isfinite(a).all():
+        raise ValueError("LABELS hold NaN or Inf; every patch needs a label 0 or 1 (or 1 or 2)")
+    values = np.unique(a.astype(np.float64))
+    if not (set(values) <= {0.0, 1.0} or set(values) <= {1.0, 2.0}):
         raise ValueError(
-            f"LABELS hold one class only (every label is {value(convert.from_matlab(labels).flat[0])}); "
-            "training needs patches of both classes"
+            f"LABELS must be 0/1 (the course's folder names) or 1/2 (MATLAB's class numbers); "
+            f"got the values {value(values)}"
         )
-    return y
+    if values.size < 2:
+        raise ValueError(
+            f"LABELS hold one class only (every label is {value(values[0])}); training needs "
+            "patches of both classes"
+        )
+    return convert.labels_from_matlab(a, n_classes=2)
 
 
 def quiet_kwargs(cls: type, verbose: bool) -> dict[str, Any]:

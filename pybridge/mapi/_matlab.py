@@ -26,6 +26,10 @@ __all__: list[str] = []  # nothing here is callable from MATLAB
 _NP_SCALAR = re.compile(r"\bnp\.(?:float|int|uint|complex|longdouble|intc|uintc)\w*\(([^()]*)\)")
 _NP_BOOL = re.compile(r"\bnp\.(True|False)_")
 _NP_STR = re.compile(r"\bnp\.str_\(([^()]*)\)")
+_NP_ARRAY = re.compile(r"\barray\(\[([^\[\]]*)\](?:, dtype=\w+)?\)")
+_STR_TUPLE = re.compile(r"\(('[^']*'(?:, '[^']*')+)\)")
+_DTYPES = {"float64": "double", "float32": "single", "float16": "single", "bool": "logical"}
+_DTYPE_WORD = re.compile(r"\b(float64|float32|float16|bool)(?= array\b)")
 
 
 def value(x: Any) -> str:
@@ -118,10 +122,15 @@ def tidy(message: str) -> str:
     --------
     >>> tidy("got [np.int64(6)] and np.float64(0.25), np.True_")
     'got [6] and 0.25, true'
+    >>> tidy("one of ('a', 'b'); got array([0.5, 2.]) in a float64 array")
+    "one of {'a', 'b'}; got [0.5 2.] in a double array"
     """
     message = _NP_SCALAR.sub(lambda m: m.group(1), message)
     message = _NP_BOOL.sub(lambda m: m.group(1).lower(), message)
     message = _NP_STR.sub(lambda m: m.group(1), message)
+    message = _NP_ARRAY.sub(lambda m: "[" + " ".join(m.group(1).replace(",", " ").split()) + "]", message)
+    message = _STR_TUPLE.sub(lambda m: "{" + m.group(1) + "}", message)
+    message = _DTYPE_WORD.sub(lambda m: _DTYPES[m.group(1)], message)
     return message
 
 

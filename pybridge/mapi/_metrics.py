@@ -84,6 +84,10 @@ def _overlap(metric: str, a: Any, b: Any, labels: Any, batch: bool) -> Any:
     pa, pb = _operand(a, "A"), _operand(b, "B")
     if labels is not None:
         labels = np.asarray(convert.from_matlab(labels)).reshape(-1)
+        if labels.dtype.kind not in "biuf" or not np.all(
+            np.isfinite(labels) & (labels == np.round(labels)) & (labels >= 0)
+        ):
+            raise ValueError(f"'Labels' must be whole label values >= 0; got {value(labels)}")
     _check_pair(pa, pb, labels)
     if batch:
         pa, pb = convert.batch_from_matlab(pa), convert.batch_from_matlab(pb)

@@ -37,6 +37,15 @@ _NAMES = {"X": "IMAGES", "images": "IMAGES", "y": "MASKS", "masks": "MASKS", "ma
 
 def _masks(x: Any, images: np.ndarray, raw_images: Any) -> np.ndarray:
     """MATLAB MASKS (logical H x W x N) -> bool N x H x W matching ``images`` (N x 1 x H x W)."""
+    raw = convert.from_matlab(x)
+    if isinstance(raw, np.ndarray) and raw.dtype.kind in "iuf" and raw.size:
+        bad = ~((raw == 0) | (raw == 1))
+        if bad.any():
+            v = raw[bad].flat[0]
+            raise ValueError(
+                f"MASKS must be logical (0/1); it holds {'NaN' if v != v else value(v)} "
+                "(threshold them first, e.g. MASKS > 0.5)"
+            )
     m = convert.mask_from_matlab(x, name="MASKS")
     if m.ndim == 4 and m.shape[2] == 1:
         m = m[:, :, 0, :]

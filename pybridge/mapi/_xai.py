@@ -31,7 +31,26 @@ from ._models import kind_of, model_from_matlab, training_record
 
 __all__ = ["gradcam", "saliency", "permutation_importance"]
 
-_NAMES = {"images": "IMAGES", "X": "X", "y": "Y", "target": "'Target'", "layer": "'Layer'"}
+_NAMES = {
+    "images": "IMAGES",
+    "y": "Y",
+    "model": "MODEL",
+    "target": "'Target'",
+    "layer": "'Layer'",
+    "'layer'": "'Layer'",
+    "'metric'": "'Metric'",
+    "'mode'": "'Mode'",
+}
+
+
+def _network_model(est: Any, fname: str) -> None:
+    """Grad-CAM and saliency need a network: refuse the feature-based baseline plainly."""
+    if kind_of(est) == "classifier" and not hasattr(est, "network_"):
+        raise ValueError(
+            f"MODEL is a classifier without a network ('Model', 'traditional': hand-crafted "
+            f"features); pybridge.{fname} explains networks: train with 'Model', 'cnn' or "
+            "'transfer', or explain this one with pybridge.permutationImportance"
+        )
 _CLASS_HELP = (
     "a class number counts from 1, as in MATLAB: class k is column k of pybridge.classify's "
     "SCORES (for the course models 1 = label 0, normal; 2 = label 1, lesion)"
@@ -188,6 +207,7 @@ def gradcam(
     from .. import xai
 
     est = _load(model, "gradcam")
+    _network_model(est, "gradcam")
     X = match_training(image_stack(images, channels=channels_of(est)), training_record(model))
     maps = _explain(
         xai.gradcam, est, X, target, _target(target, est, X), layer=layer or None,
@@ -222,6 +242,7 @@ def saliency(
     from .. import xai
 
     est = _load(model, "saliency")
+    _network_model(est, "saliency")
     X = match_training(image_stack(images, channels=channels_of(est)), training_record(model))
     maps = _explain(
         xai.saliency,

@@ -234,3 +234,50 @@ def test_messages_of_deeper_code_lose_their_numpy_reprs():
     assert rename("y holds a single class", {"y": "LABELS"}) == "LABELS holds a single class"
     # the article "a" is left alone
     assert rename("expected a logical mask", {"a": "A"}) == "expected a logical mask"
+
+
+# ------------------------------------------------------------ labels and masks
+
+
+@pytest.mark.parametrize(
+    ("labels", "text"),
+    [
+        (np.r_[np.zeros(12), np.ones(11), 3.0], "LABELS must be 0/1 (the course's folder names) "
+         "or 1/2 (MATLAB's class numbers); got the values [0 1 3]"),
+        (np.r_[np.zeros(23), np.nan], "LABELS hold NaN or Inf"),
+        (np.full(24, 2.0), "LABELS hold one class only (every label is 2)"),
+        (np.zeros(5), "LABELS must hold one label per patch (24); got 5"),
+    ],
+)
+def test_labels_messages(patches, labels, text):
+    X, _ = patches
+    with pytest.raises(ValueError) as e:
+        mapi.call("train_classifier", X, labels, model="traditional")
+    assert text in message(e)
+
+
+def test_masks_must_be_zero_one():
+    X = np.zeros((8, 8, 2), order="F")
+    bad = np.zeros((8, 8, 2), order="F")
+    bad[0, 0, 0] = 2
+    with pytest.raises(ValueError) as e:
+        mapi.call("train_segmenter", X, bad)
+    assert message(e) == "MASKS must be logical (0/1); it holds 2 (threshold them first, e.g. MASKS > 0.5)"
+
+
+def test_gradcam_of_the_feature_baseline_says_what_to_use(classifier, patches):
+    X, _ = patches
+    with pytest.raises(ValueError) as e:
+        mapi.call("gradcam", classifier, X)
+    assert "pybridge.permutationImportance" in message(e) and "'Model', 'cnn'" in str(e.value)
+
+
+def test_option_values_in_matlab_terms(classifier, patches):
+    X, y = patches
+    with pytest.raises(ValueError) as e:
+        mapi.call("dice", np.ones((2, 2)), np.ones((2, 2)), labels=np.array([0.5]))
+    assert message(e) == "'Labels' must be whole label values >= 0; got 0.5"
+    with pytest.raises(ValueError) as e:
+        mapi.call("permutation_importance", classifier, X, y, metric="acc")
+    text = message(e)
+    assert text.startswith("'Metric' must be one of {'error', ") and text.endswith("got 'acc'")
