@@ -39,6 +39,7 @@ def test_train_and_classify_like_python(tmp_path, data):
     assert_allclose(one["scores"], ref[4:5], rtol=1e-10)
 
 
+@pytest.mark.slow
 def test_cnn_history_is_matlab_shaped(data):
     info = mapi.call("train_classifier", convert.batch_to_matlab(data["images"]),
                      data["labels"].astype(float), epochs=2.0)
