@@ -112,7 +112,7 @@ kw = {'model', lower(opts.Model), 'strategy', lower(opts.Strategy), 'epochs', do
   'augment', logical(opts.Augment), 'class_weight', lower(opts.ClassWeight), ...
   'seed', double(opts.Seed), 'validation_fraction', double(v), 'verbose', logical(opts.Verbose)};
 if ~isempty(opts.File)
-  kw = [kw, {'file', opts.File}];
+  kw = [kw, {'file', pybridge.internal.absolutePath(opts.File)}];   % Python's folder may differ
 end
 model = pybridge.internal.callPython(fname, 'train_classifier', images, double(labels(:)), pyargs(kw{:}));
 end

@@ -129,7 +129,7 @@ kw = {'model', lower(opts.Model), 'epochs', double(opts.Epochs), 'width', double
   'depth', double(opts.Depth), 'augment', logical(opts.Augment), 'seed', double(opts.Seed), ...
   'validation_fraction', double(v), 'verbose', logical(opts.Verbose)};
 if ~isempty(opts.File)
-  kw = [kw, {'file', opts.File}];
+  kw = [kw, {'file', pybridge.internal.absolutePath(opts.File)}];   % Python's folder may differ
 end
 if ~isempty(steps)
   kw = [kw, {'postprocess', lower(steps(:)')}];

@@ -202,3 +202,30 @@ err = pbtest.assertError(@() pybridge.trainSegmenter(squeeze(images), squeeze(im
   'Verbose', [true false]), 'pybridge:trainSegmenter:invalidOption');
 checkMessage(err, '''Verbose'' must be true or false');
 end
+
+function test_relative_file_names_follow_matlab_cd
+pbtest.requirePython('pybridge.classification');
+here = pwd;
+folder = tempname();
+mkdir(folder);
+c = onCleanup(@() cleanFolder(here, folder));
+cd(folder);
+[images, labels] = patches(8);
+model = pybridge.trainClassifier(images, labels, 'Model', 'traditional', 'File', 'rel.safetensors');
+assert(exist(fullfile(folder, 'rel.safetensors'), 'file') == 2, ...
+  sprintf('the model is saved in MATLAB''s current folder; file: %s', model.file));
+p1 = pybridge.classify('rel.safetensors', images);
+cd(here);
+p2 = pybridge.classify(model, images);
+pbtest.assertEqual(p1, p2, 'the same model by relative name and by struct');
+temp = pybridge.trainClassifier(images, labels, 'Model', 'traditional');
+assert(~isempty(strfind(temp.file, 'pybridge-models-')), ['a temporary model: ' temp.file]);
+end
+
+function cleanFolder(here, folder)
+cd(here);
+if exist('OCTAVE_VERSION', 'builtin') ~= 0
+  confirm_recursive_rmdir(false);   % Octave asks before a recursive rmdir
+end
+rmdir(folder, 's');
+end

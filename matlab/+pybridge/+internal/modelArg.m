@@ -2,13 +2,14 @@ function model = modelArg(fname, model, madeBy, allowPython)
 %MODELARG The MODEL argument of a wrapper, checked: a file name or a Python model.
 %   M = pybridge.internal.modelArg(FNAME, MODEL, MADEBY, ALLOWPYTHON) returns
 %   the model file name when MODEL is the struct a pybridge.train* function
-%   returned (its 'file' field) or a file name; with ALLOWPYTHON true a
+%   returned (its 'file' field) or a file name, made absolute against
+%   MATLAB's current folder (Python's may differ); with ALLOWPYTHON true a
 %   Python model object is returned as it is. Anything else raises
 %   pybridge:<FNAME>:invalidInput, naming MADEBY (e.g. 'pybridge.trainSegmenter').
 %
 %   Example
 %     f = pybridge.internal.modelArg('segment', struct('file', 'unet.safetensors'), ...
-%                                    'pybridge.trainSegmenter', false);   % 'unet.safetensors'
+%                                    'pybridge.trainSegmenter', false);   % [pwd '/unet.safetensors']
 %
 %   See also pybridge.segment, pybridge.gradcam.
 
@@ -26,10 +27,11 @@ if isstruct(model) && isscalar(model) && isfield(model, 'file') && ischar(model.
       'pybridge.%s: MODEL.file is empty; train a model with %s and pass the struct it returns', ...
       fname, madeBy);
   end
-  model = model.file;
+  model = pybridge.internal.absolutePath(model.file);
   return;
 end
 if ischar(model) && size(model, 1) == 1
+  model = pybridge.internal.absolutePath(model);
   return;
 end
 if isstruct(model)
