@@ -1,7 +1,8 @@
 function [labels, scores] = classify(model, images, varargin)
 %CLASSIFY Classify image patches with a model from pybridge.trainClassifier.
-%   LABELS = pybridge.classify(MODEL, IMAGES) gives the predicted label
-%   (0 or 1) of each patch in IMAGES.
+%   LABELS = pybridge.classify(MODEL, IMAGES) gives the predicted label of
+%   each patch in IMAGES, in the values the model was trained with: 0 or 1
+%   (the course's folder names), or 1 or 2.
 %   [LABELS, SCORES] = pybridge.classify(MODEL, IMAGES) also gives the
 %   class probabilities, like MATLAB's classify: column 1 for label 0,
 %   column 2 for label 1. Classes are numbered from 1 as everywhere in
@@ -16,10 +17,12 @@ function [labels, scores] = classify(model, images, varargin)
 %              H x W x 3 could be one colour patch or three grey ones, pass
 %              three patches as H x W x 1 x 3)
 %   Options
-%     'Threshold'  label 1 when its probability is >= this (default 0.5)
+%     'Threshold'  the second class when its probability is >= this
+%                  (default 0.5)
 %   Outputs
-%     LABELS   N x 1 double, 0 or 1
-%     SCORES   N x 2 double, probabilities of label 0 and label 1
+%     LABELS   N x 1 double, 0 or 1 (or 1 or 2, as in training)
+%     SCORES   N x 2 double, probabilities of the first class (label 0, or
+%              1) and of the second (label 1, or 2)
 %
 %   Example
 %     [c, r] = meshgrid(1:32);

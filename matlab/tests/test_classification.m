@@ -45,6 +45,8 @@ c = onCleanup(@() cellfun(@delete, {a.file, b.file}));
 [~, sa] = pybridge.classify(a, images);
 [~, sb] = pybridge.classify(b.file, images);
 pbtest.assertClose(sb, sa, 1e-12, 'labels 1/2 train the same model as 0/1; H x W x N as H x W x 1 x N');
+pbtest.assertEqual(pybridge.classify(b, images), pybridge.classify(a, images) + 1, ...
+  'a model trained on labels 1/2 answers 1/2');
 [one, s1] = pybridge.classify(a, images(:, :, 1, 3));
 pbtest.assertEqual(size(s1), [1 2], 'one patch in, one row out');
 pbtest.assertClose(s1, sa(3, :), 1e-12, 'same scores alone and in a batch');

@@ -41,8 +41,8 @@ def _row(values: Any) -> np.ndarray:
     return np.asarray(values, dtype=np.float64).reshape(1, -1)
 
 
-def _labels(labels: Any, n: int) -> np.ndarray:
-    """MATLAB LABELS (0/1 or 1/2) -> 0-based int64, checked in MATLAB's terms."""
+def _labels(labels: Any, n: int) -> tuple[np.ndarray, list[float]]:
+    """MATLAB LABELS (0/1 or 1/2) -> (0-based int64, the label values of classes 1 and 2)."""
     a = convert.from_matlab(labels)
     if not isinstance(a, np.ndarray) or a.dtype.kind not in "biuf" or (a.ndim == 2 and min(a.shape) > 1) or a.ndim > 2:
         raise TypeError(f"LABELS must be a vector of 0/1 (or 1/2) labels; got {describe(labels)}")
@@ -62,7 +62,8 @@ def _labels(labels: Any, n: int) -> np.ndarray:
             f"LABELS hold one class only (every label is {value(values[0])}); training needs "
             "patches of both classes"
         )
-    return convert.labels_from_matlab(a, n_classes=2)
+    coding = [0.0, 1.0] if set(values) <= {0.0, 1.0} else [1.0, 2.0]
+    return convert.labels_from_matlab(a, n_classes=2), coding
 
 
 def quiet_kwargs(cls: type, verbose: bool) -> dict[str, Any]:
@@ -140,7 +141,7 @@ def train_classifier(
     from ..classification import CNNClassifier, TraditionalClassifier, TransferClassifier
 
     X = image_stack(images)
-    y = _labels(labels, X.shape[0])
+    y, coding = _labels(labels, X.shape[0])
     model = choice(model, "'Model'", _MODELS)
     strategy = choice(strategy, "'Strategy'", _STRATEGIES)
     class_weight = choice(class_weight, "'ClassWeight'", ("none", "balanced"))
@@ -165,7 +166,7 @@ def train_classifier(
     try:
         est.fit(X, y)
         est.save(path)
-        record_training(path, X)
+        record_training(path, X, coding)
     except BaseException:
         if temporary:
             path.unlink(missing_ok=True)
@@ -209,10 +210,10 @@ def classify(model: Any, images: Any, *, threshold: float = 0.5) -> dict[str, An
     Returns
     -------
     dict
-        ``labels``: N x 1 double, 0/1; ``scores``: N x 2 double, columns
-        P(label 0) and P(label 1) (like MATLAB's ``classify``): class k
-        (1-based, as ``'Target'`` of ``pybridge.gradcam`` counts) is
-        column k.
+        ``labels``: N x 1 double, in the values the model was trained with
+        (0/1, or 1/2); ``scores``: N x 2 double, the probabilities of the
+        first and second class (like MATLAB's ``classify``): class k
+        (1-based, as ``'Target'`` of ``pybridge.gradcam`` counts) is column k.
 
     Examples
     --------
@@ -226,7 +227,9 @@ def classify(model: Any, images: Any, *, threshold: float = 0.5) -> dict[str, An
     """
     threshold = fraction(threshold, "'Threshold'")
     est = _load(model)
-    X = match_training(image_stack(images, channels=channels_of(est)), training_record(model))
+    record = training_record(model)
+    X = match_training(image_stack(images, channels=channels_of(est)), record)
     p = np.asarray(est.predict_proba(X), dtype=np.float64)
-    labels = (p[:, 1] >= threshold).astype(np.int64)
-    return {"labels": convert.labels_to_matlab(labels), "scores": np.asfortranarray(p)}
+    coding = np.asarray((record or {}).get("labels", [0.0, 1.0]), dtype=np.float64)
+    labels = coding[(p[:, 1] >= threshold).astype(np.int64)]
+    return {"labels": convert.to_matlab(labels.reshape(-1, 1)), "scores": np.asfortranarray(p)}

@@ -295,8 +295,8 @@ def model_file(file: Any, stem: str) -> tuple[Path, bool]:
 _RECORD_KEY = "pybridge.matlab"
 
 
-def record_training(path: Path, images: Any) -> None:
-    """Add the MATLAB class and value range of the training IMAGES to a saved model file.
+def record_training(path: Path, images: Any, labels: Any = None) -> None:
+    """Add the MATLAB class and value range of the training IMAGES (and LABELS' values) to a model file.
 
     Stored as one more entry of the safetensors header, beside the
     estimator's own record (which the estimator's loader reads unchanged);
@@ -313,6 +313,8 @@ def record_training(path: Path, images: Any) -> None:
 
     a = np.asarray(images)
     record = {"class": convert.matlab_class(a), "min": float(a.min()), "max": float(a.max())}
+    if labels is not None:  # the label values of the classes, in class order (0/1 or 1/2)
+        record["labels"] = [float(v) for v in labels]
     with safe_open(str(path), framework="numpy") as f:
         header = dict(f.metadata() or {})
         tensors = {k: f.get_tensor(k) for k in f.keys()}

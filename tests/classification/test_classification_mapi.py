@@ -33,7 +33,9 @@ def test_train_and_classify_like_python(tmp_path, data):
     # H x W x N and 1-based labels: the same model
     info2 = mapi.call("train_classifier", convert.batch_to_matlab(data["images"]),
                       (data["labels"] + 1).astype(float), model="traditional")
-    assert_allclose(mapi.call("classify", info2["file"], X)["scores"], ref, rtol=1e-10)
+    out2 = mapi.call("classify", info2["file"], X)
+    assert_allclose(out2["scores"], ref, rtol=1e-10)
+    assert_array_equal(out2["labels"], out["labels"] + 1)  # answers in the training labels, 1/2
     # one H x W patch
     one = mapi.call("classify", info, np.asfortranarray(data["images"][4]))
     assert_allclose(one["scores"], ref[4:5], rtol=1e-10)
