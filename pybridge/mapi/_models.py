@@ -312,16 +312,26 @@ def record_training(path: Path, images: Any, labels: Any = None) -> None:
     from .. import convert
 
     a = np.asarray(images)
+    try:
+        with safe_open(str(path), framework="numpy") as f:
+            header = dict(f.metadata() or {})
+            tensors = {k: f.get_tensor(k) for k in f.keys()}
+    except Exception:  # a model format without a safetensors header: the checks it feeds are skipped
+        return
     record = {"class": convert.matlab_class(a), "min": float(a.min()), "max": float(a.max())}
     if labels is not None:  # the label values of the classes, in class order (0/1 or 1/2)
         record["labels"] = [float(v) for v in labels]
-    with safe_open(str(path), framework="numpy") as f:
-        header = dict(f.metadata() or {})
-        tensors = {k: f.get_tensor(k) for k in f.keys()}
     header[_RECORD_KEY] = json.dumps(record)
-    tmp = path.with_name(path.name + ".tmp")
-    save_file(tensors, str(tmp), metadata=header)
-    os.replace(tmp, path)
+    # written beside the model and renamed over it: a killed process leaves the model whole
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(fd)
+    try:
+        save_file(tensors, tmp, metadata=header)
+        os.chmod(tmp, path.stat().st_mode & 0o777)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
 
 
 def training_record(model: Any) -> dict | None:
