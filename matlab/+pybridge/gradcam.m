@@ -72,13 +72,15 @@ if ~((isnumeric(images) || islogical(images)) && isreal(images)) || isempty(imag
     'pybridge.gradcam: IMAGES must be a non-empty real array (H x W x N); got a %s', class(images));
 end
 if ~((islogical(opts.Normalize) || isnumeric(opts.Normalize)) && isscalar(opts.Normalize))
-  error('pybridge:gradcam:invalidOption', 'pybridge.gradcam: ''Normalize'' must be true or false');
+  error('pybridge:gradcam:invalidOption', 'pybridge.gradcam: ''Normalize'' must be true or false; got %s', ...
+    pybridge.internal.describe(opts.Normalize));
 end
 kw = {'normalize', logical(opts.Normalize)};
 if ~isempty(opts.Layer)
   if ~(ischar(opts.Layer) && size(opts.Layer, 1) == 1)
     error('pybridge:gradcam:invalidOption', ...
-      'pybridge.gradcam: ''Layer'' must be a layer name (char), e.g. ''blocks.2.2''');
+      'pybridge.gradcam: ''Layer'' must be a layer name (char), e.g. ''blocks.2.2''; got %s', ...
+      pybridge.internal.describe(opts.Layer));
   end
   kw = [kw, {'layer', opts.Layer}];
 end

@@ -64,13 +64,16 @@ if ~((isnumeric(images) || islogical(images)) && isreal(images)) || isempty(imag
 end
 if ~isWhole(opts.Smooth)
   error('pybridge:saliency:invalidOption', ...
-    'pybridge.saliency: ''Smooth'' must be a whole number >= 0 (noisy copies)');
+    'pybridge.saliency: ''Smooth'' must be a whole number >= 0 (noisy copies); got %s', ...
+    pybridge.internal.describe(opts.Smooth));
 end
 if ~isWhole(opts.Seed)
-  error('pybridge:saliency:invalidOption', 'pybridge.saliency: ''Seed'' must be a whole number >= 0');
+  error('pybridge:saliency:invalidOption', 'pybridge.saliency: ''Seed'' must be a whole number >= 0; got %s', ...
+    pybridge.internal.describe(opts.Seed));
 end
 if ~(isnumeric(opts.Noise) && isreal(opts.Noise) && isscalar(opts.Noise) && opts.Noise >= 0 && isfinite(opts.Noise))
-  error('pybridge:saliency:invalidOption', 'pybridge.saliency: ''Noise'' must be a number >= 0');
+  error('pybridge:saliency:invalidOption', 'pybridge.saliency: ''Noise'' must be a number >= 0; got %s', ...
+    pybridge.internal.describe(opts.Noise));
 end
 kw = {'smooth', double(opts.Smooth), 'noise', double(opts.Noise), 'seed', double(opts.Seed)};
 kw = [kw, pybridge.internal.targetArg(fname, opts.Target)];

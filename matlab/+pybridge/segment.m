@@ -81,7 +81,8 @@ if ~isempty(steps)
   end
   if ~(iscellstr(steps) && all(ismember(lower(steps), {'none', 'largest', 'fill'})))
     error('pybridge:segment:invalidOption', ...
-      'pybridge.segment: ''Postprocess'' must be ''none'', ''largest'', ''fill'' or {''largest'', ''fill''}');
+      'pybridge.segment: ''Postprocess'' must be ''none'', ''largest'', ''fill'' or {''largest'', ''fill''}; got %s', ...
+      pybridge.internal.describe(opts.Postprocess));
   end
   steps = lower(steps(~strcmpi(steps, 'none')));
   if isempty(steps)
