@@ -359,9 +359,12 @@ def match_training(X: np.ndarray, record: Mapping | None, name: str = "IMAGES") 
             "uint8 original)"
         )
     if not unit and hi >= 10.0 and top <= 1.0 and X.dtype.kind == "f":
+        hint = f"e.g. im2uint8({name}) or {name} * 255" if cls == "uint8" else (
+            f"as the training images were made (values up to about {value(hi)})"
+        )
         raise ValueError(
             f"{name} are {got_cls} in [0, 1] but the model was trained on {trained}; give "
-            f"images on the training scale, e.g. {name} * 255 (im2uint8 for 8-bit images)"
+            f"images on the training scale, {hint}"
         )
     return X
 

@@ -281,3 +281,16 @@ def test_option_values_in_matlab_terms(classifier, patches):
         mapi.call("permutation_importance", classifier, X, y, metric="acc")
     text = message(e)
     assert text.startswith("'Metric' must be one of {'error', ") and text.endswith("got 'acc'")
+
+
+def test_0_1_doubles_to_a_model_trained_on_uint8_are_refused(patches, tmp_path):
+    X, y = patches
+    as_uint8 = np.round(X * 255).astype(np.uint8)
+    f = tmp_path / "u8.safetensors"
+    info = mapi.call("train_classifier", as_uint8, y, model="traditional", file=str(f))
+    with pytest.raises(ValueError) as e:
+        mapi.call("classify", info, X)
+    text = message(e)
+    assert "IMAGES are double in [0, 1] but the model was trained on uint8 images in [" in text
+    assert "im2uint8(IMAGES)" in text
+    assert mapi.call("classify", info, as_uint8)["scores"].shape == (24, 2)
