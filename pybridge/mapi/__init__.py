@@ -1,7 +1,8 @@
 """The MATLAB-facing API: the Python functions behind ``matlab/+pybridge/*.m``.
 
 Each function takes what MATLAB's ``py.`` (or pybridge's ``py.`` for GNU
-Octave) passes: numeric and logical arrays as memoryview, array.array or
+Octave) passes, and its errors read in MATLAB's terms (the argument names
+of the .m help, values as MATLAB writes them; see ``_matlab.py``): numeric and logical arrays as memoryview, array.array or
 ndarray in MATLAB's column-major layout, scalars as float/bool, char as str,
 cells as tuples, structs as dicts. Each returns numpy arrays, dicts, lists and
 str that MATLAB converts with ``double``, ``logical``, ``struct``, ``cell``
@@ -28,13 +29,13 @@ from __future__ import annotations  # noqa: I001  (one import line per area, kep
 
 from types import ModuleType
 
-from . import _core, _metrics  # noqa: F401  (MATLAB room)
+from . import _core, _metrics  # noqa: F401  (the dispatcher; dice and jaccard)
 
-# Domain rooms: one import line each, below this comment.
-from . import _dicom  # noqa: F401  (dicom room)
-from . import _segmentation  # noqa: F401  (segmentation room)
-from . import _xai  # noqa: F401  (xai room)
-from . import _classification  # noqa: F401  (classification room)
+# One import line per area, below this comment.
+from . import _dicom  # noqa: F401  (dicomRead, dicomAnonymize)
+from . import _segmentation  # noqa: F401  (trainSegmenter, segment)
+from . import _xai  # noqa: F401  (gradcam, saliency, permutationImportance)
+from . import _classification  # noqa: F401  (trainClassifier, classify)
 
 
 def _export(namespace: dict) -> list[str]:
