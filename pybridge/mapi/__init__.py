@@ -1,13 +1,14 @@
 """The MATLAB-facing API: the Python functions behind ``matlab/+pybridge/*.m``.
 
 Each function takes what MATLAB's ``py.`` (or pybridge's ``py.`` for GNU
-Octave) passes, and its errors read in MATLAB's terms (the argument names
-of the .m help, values as MATLAB writes them; see ``_matlab.py``): numeric and logical arrays as memoryview, array.array or
+Octave) passes: numeric and logical arrays as memoryview, array.array or
 ndarray in MATLAB's column-major layout, scalars as float/bool, char as str,
 cells as tuples, structs as dicts. Each returns numpy arrays, dicts, lists and
 str that MATLAB converts with ``double``, ``logical``, ``struct``, ``cell``
 and ``char``. Every conversion goes through :mod:`pybridge.convert`, and every
-index, label or ROI crossing here is 1-based on the MATLAB side.
+index, class, label or ROI crossing here is 1-based on the MATLAB side. Errors
+read in MATLAB's terms: the argument names of the .m help, values as MATLAB
+writes them, and the fix (see ``_matlab.py``).
 
 The .m wrappers call one entry point, :func:`call`, by a static name
 (``py.pybridge.mapi.call('dice', A, B)``); see ``matlab/README.md`` for the
