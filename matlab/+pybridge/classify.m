@@ -1,20 +1,28 @@
 function [labels, scores] = classify(model, images, varargin)
 %CLASSIFY Classify image patches with a model from pybridge.trainClassifier.
-%   LABELS = pybridge.classify(MODEL, IMAGES) gives the predicted label
-%   (0 or 1) of each patch in IMAGES.
+%   LABELS = pybridge.classify(MODEL, IMAGES) gives the predicted label of
+%   each patch in IMAGES, in the values the model was trained with: 0 or 1
+%   (the course's folder names), or 1 or 2.
 %   [LABELS, SCORES] = pybridge.classify(MODEL, IMAGES) also gives the
 %   class probabilities, like MATLAB's classify: column 1 for label 0,
-%   column 2 for label 1.
+%   column 2 for label 1. Classes are numbered from 1 as everywhere in
+%   MATLAB: class k is column k of SCORES, and 'Target', k of
+%   pybridge.gradcam and pybridge.saliency explains that class.
 %
 %   Inputs
 %     MODEL    the struct from pybridge.trainClassifier, or its file name
 %     IMAGES   H x W, H x W x N or H x W x 1 x N real numeric array, the
-%              same size, class and scale as the training patches
+%              same size, class and scale as the training patches; grey
+%              levels only (convert colour with rgb2gray or im2gray; as
+%              H x W x 3 could be one colour patch or three grey ones, pass
+%              three patches as H x W x 1 x 3)
 %   Options
-%     'Threshold'  label 1 when its probability is >= this (default 0.5)
+%     'Threshold'  the second class when its probability is >= this
+%                  (default 0.5)
 %   Outputs
-%     LABELS   N x 1 double, 0 or 1
-%     SCORES   N x 2 double, probabilities of label 0 and label 1
+%     LABELS   N x 1 double, 0 or 1 (or 1 or 2, as in training)
+%     SCORES   N x 2 double, probabilities of the first class (label 0, or
+%              1) and of the second (label 1, or 2)
 %
 %   Example
 %     [c, r] = meshgrid(1:32);
@@ -33,8 +41,9 @@ function [labels, scores] = classify(model, images, varargin)
 %     pybridge:classify:invalidOption    a bad option value
 %     pybridge:classify:unknownOption    an option other than 'Threshold'
 %     pybridge:classify:fileNotFound     the model file does not exist
-%     pybridge:classify:invalidValue     rejected by Python (e.g. patches of
-%                                        another size than the training ones)
+%     pybridge:classify:invalidValue     rejected by Python: patches of
+%                                        another size than the training ones,
+%                                        colour images, a segmentation model
 %     pybridge:classify:noPython         Python is not set up (run pybridge.setup)
 %
 %   See also pybridge.trainClassifier, pybridge.gradcam.
@@ -48,12 +57,17 @@ opts = pybridge.internal.parseOptions(fname, struct('Threshold', 0.5), varargin)
 file = pybridge.internal.modelArg(fname, model, 'pybridge.trainClassifier', false);
 if ~((isnumeric(images) || islogical(images)) && isreal(images)) || ndims(images) > 4
   error('pybridge:classify:invalidInput', ...
-    'pybridge.classify: IMAGES must be a real numeric array (H x W x N or H x W x 1 x N); got a %s', class(images));
+    'pybridge.classify: IMAGES must be a real numeric array (H x W x N or H x W x 1 x N); got %s', ...
+    pybridge.internal.describe(images));
+end
+if isempty(images)
+  error('pybridge:classify:invalidInput', ...
+    'pybridge.classify: IMAGES is empty (size %s); pass at least one H x W patch', mat2str(size(images)));
 end
 t = opts.Threshold;
 if ~(isnumeric(t) && isreal(t) && isscalar(t) && t > 0 && t < 1)
   error('pybridge:classify:invalidOption', ...
-    'pybridge.classify: ''Threshold'' must be a number between 0 and 1');
+    'pybridge.classify: ''Threshold'' must be a number between 0 and 1; got %s', pybridge.internal.describe(t));
 end
 out = pybridge.internal.callPython(fname, 'classify', file, images, pyargs('threshold', double(t)));
 labels = out.labels;

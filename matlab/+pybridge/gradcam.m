@@ -8,18 +8,22 @@ function maps = gradcam(model, images, varargin)
 %   size. A classifier explains each image's predicted class; a segmenter
 %   explains the sum of the logits inside its predicted mask.
 %
-%   MAPS = pybridge.gradcam(..., 'Target', T) explains class T instead
-%   (0 or 1 for the course CNN; class 0 of its single sigmoid output is the
-%   negated logit), one label for all images or one per image; for a
-%   segmenter T is a logical region, H x W or H x W x N.
+%   MAPS = pybridge.gradcam(..., 'Target', K) explains class K instead,
+%   one class for all images or one per image. Classes are numbered from
+%   1, as everywhere in MATLAB: class K is column K of the SCORES of
+%   pybridge.classify, so for the course models 'Target', 1 is label 0
+%   (normal tissue) and 'Target', 2 is label 1 (the lesion); 0 is refused.
+%   For a segmenter 'Target' is a logical region, H x W or H x W x N.
 %
 %   Inputs
 %     MODEL    the struct pybridge.trainClassifier or pybridge.trainSegmenter
 %              returned, its model file name, or a Python model object
 %     IMAGES   H x W, H x W x N or H x W x 1 x N real array, prepared like
-%              the training images
+%              the training images (grey levels for a grey model: pass
+%              three images as H x W x 1 x 3, colour through rgb2gray)
 %   Options
-%     'Target'     class label(s), or a logical region (default: predicted)
+%     'Target'     class number(s) from 1 (column of classify's SCORES), or
+%                  a logical region for a segmenter (default: predicted)
 %     'Layer'      name of the network layer to explain, as in Python's
 %                  named_modules, e.g. 'blocks.1.2' (default: the output of
 %                  the last convolutional block)
@@ -68,13 +72,15 @@ if ~((isnumeric(images) || islogical(images)) && isreal(images)) || isempty(imag
     'pybridge.gradcam: IMAGES must be a non-empty real array (H x W x N); got a %s', class(images));
 end
 if ~((islogical(opts.Normalize) || isnumeric(opts.Normalize)) && isscalar(opts.Normalize))
-  error('pybridge:gradcam:invalidOption', 'pybridge.gradcam: ''Normalize'' must be true or false');
+  error('pybridge:gradcam:invalidOption', 'pybridge.gradcam: ''Normalize'' must be true or false; got %s', ...
+    pybridge.internal.describe(opts.Normalize));
 end
 kw = {'normalize', logical(opts.Normalize)};
 if ~isempty(opts.Layer)
   if ~(ischar(opts.Layer) && size(opts.Layer, 1) == 1)
     error('pybridge:gradcam:invalidOption', ...
-      'pybridge.gradcam: ''Layer'' must be a layer name (char), e.g. ''blocks.2.2''');
+      'pybridge.gradcam: ''Layer'' must be a layer name (char), e.g. ''blocks.2.2''; got %s', ...
+      pybridge.internal.describe(opts.Layer));
   end
   kw = [kw, {'layer', opts.Layer}];
 end

@@ -79,26 +79,31 @@ if numel(y) ~= n
 end
 if ~(ischar(opts.Metric) && size(opts.Metric, 1) == 1)
   error('pybridge:permutationImportance:invalidOption', ...
-    'pybridge.permutationImportance: ''Metric'' must be text, e.g. ''error''');
+    'pybridge.permutationImportance: ''Metric'' must be text, e.g. ''error''; got %s', ...
+    pybridge.internal.describe(opts.Metric));
 end
 if ~(ischar(opts.Mode) && any(strcmp(opts.Mode, {'difference', 'ratio'})))
   error('pybridge:permutationImportance:invalidOption', ...
-    'pybridge.permutationImportance: ''Mode'' must be ''difference'' or ''ratio''');
+    'pybridge.permutationImportance: ''Mode'' must be ''difference'' or ''ratio''; got %s', ...
+    pybridge.internal.describe(opts.Mode));
 end
 if ~isWhole(opts.NumRepeats) || opts.NumRepeats < 1
   error('pybridge:permutationImportance:invalidOption', ...
-    'pybridge.permutationImportance: ''NumRepeats'' must be a whole number >= 1');
+    'pybridge.permutationImportance: ''NumRepeats'' must be a whole number >= 1; got %s', ...
+    pybridge.internal.describe(opts.NumRepeats));
 end
 if ~isWhole(opts.Seed)
   error('pybridge:permutationImportance:invalidOption', ...
-    'pybridge.permutationImportance: ''Seed'' must be a whole number >= 0');
+    'pybridge.permutationImportance: ''Seed'' must be a whole number >= 0; got %s', ...
+    pybridge.internal.describe(opts.Seed));
 end
 kw = {'metric', opts.Metric, 'mode', opts.Mode, 'n_repeats', double(opts.NumRepeats), ...
   'seed', double(opts.Seed)};
 if ~isempty(opts.FeatureNames)
   if ~iscellstr(opts.FeatureNames)
     error('pybridge:permutationImportance:invalidOption', ...
-      'pybridge.permutationImportance: ''FeatureNames'' must be a cell array of names');
+      'pybridge.permutationImportance: ''FeatureNames'' must be a cell array of names; got %s', ...
+      pybridge.internal.describe(opts.FeatureNames));
   end
   kw = [kw, {'feature_names', opts.FeatureNames(:)'}];
 end

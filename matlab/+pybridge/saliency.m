@@ -15,7 +15,9 @@ function maps = saliency(model, images, varargin)
 %              returned, its model file name, or a Python model object
 %     IMAGES   H x W, H x W x N or H x W x 1 x N real array
 %   Options
-%     'Target'  class label(s), or a logical region (default: predicted)
+%     'Target'  class number(s) from 1 (column of classify's SCORES: 2 is
+%               label 1, the lesion), or a logical region for a segmenter
+%               (default: predicted)
 %     'Smooth'  number of noisy copies, 0 for the plain gradient (default 0)
 %     'Noise'   noise standard deviation relative to each image's range
 %               (default 0.15)
@@ -62,13 +64,16 @@ if ~((isnumeric(images) || islogical(images)) && isreal(images)) || isempty(imag
 end
 if ~isWhole(opts.Smooth)
   error('pybridge:saliency:invalidOption', ...
-    'pybridge.saliency: ''Smooth'' must be a whole number >= 0 (noisy copies)');
+    'pybridge.saliency: ''Smooth'' must be a whole number >= 0 (noisy copies); got %s', ...
+    pybridge.internal.describe(opts.Smooth));
 end
 if ~isWhole(opts.Seed)
-  error('pybridge:saliency:invalidOption', 'pybridge.saliency: ''Seed'' must be a whole number >= 0');
+  error('pybridge:saliency:invalidOption', 'pybridge.saliency: ''Seed'' must be a whole number >= 0; got %s', ...
+    pybridge.internal.describe(opts.Seed));
 end
 if ~(isnumeric(opts.Noise) && isreal(opts.Noise) && isscalar(opts.Noise) && opts.Noise >= 0 && isfinite(opts.Noise))
-  error('pybridge:saliency:invalidOption', 'pybridge.saliency: ''Noise'' must be a number >= 0');
+  error('pybridge:saliency:invalidOption', 'pybridge.saliency: ''Noise'' must be a number >= 0; got %s', ...
+    pybridge.internal.describe(opts.Noise));
 end
 kw = {'smooth', double(opts.Smooth), 'noise', double(opts.Noise), 'seed', double(opts.Seed)};
 kw = [kw, pybridge.internal.targetArg(fname, opts.Target)];

@@ -11,7 +11,10 @@ function [mask, probability] = segment(model, images, varargin)
 %   Inputs
 %     MODEL    the struct pybridge.trainSegmenter returned, or its file name
 %     IMAGES   H x W, H x W x N or H x W x 1 x N real array, same class and
-%              scale as the training images
+%              scale as the training images; grey levels only (convert
+%              colour with rgb2gray or im2gray; as H x W x 3 could be one
+%              colour image or three grey ones, pass three images as
+%              H x W x 1 x 3)
 %   Options
 %     'Threshold'    probability above which a pixel is lesion (default: the
 %                    threshold chosen in training, MODEL.threshold)
@@ -39,7 +42,8 @@ function [mask, probability] = segment(model, images, varargin)
 %                                       in name-value pairs
 %     pybridge:segment:unknownOption    an option other than the above
 %     pybridge:segment:fileNotFound     the model file does not exist
-%     pybridge:segment:invalidValue     rejected by Python (e.g. colour images)
+%     pybridge:segment:invalidValue     rejected by Python: colour images, a
+%                                       classification model
 %     pybridge:segment:noPython         Python is not set up (run pybridge.setup)
 %
 %   See also pybridge.trainSegmenter, pybridge.dice, pybridge.setup.
@@ -53,14 +57,20 @@ opts = pybridge.internal.parseOptions(fname, struct('Threshold', [], 'Postproces
 file = pybridge.internal.modelArg(fname, model, 'pybridge.trainSegmenter', false);
 if ~((isnumeric(images) || islogical(images)) && isreal(images))
   error('pybridge:segment:invalidInput', ...
-    'pybridge.segment: IMAGES must be a real numeric array (H x W x N); got a %s', class(images));
+    'pybridge.segment: IMAGES must be a real numeric array (H x W x N); got %s', ...
+    pybridge.internal.describe(images));
+end
+if isempty(images)
+  error('pybridge:segment:invalidInput', ...
+    'pybridge.segment: IMAGES is empty (size %s); pass at least one H x W image', mat2str(size(images)));
 end
 kw = {};
 t = opts.Threshold;
 if ~isempty(t)
   if ~(isnumeric(t) && isreal(t) && isscalar(t) && t > 0 && t < 1)
     error('pybridge:segment:invalidOption', ...
-      'pybridge.segment: ''Threshold'' must be a number between 0 and 1');
+      'pybridge.segment: ''Threshold'' must be a number between 0 and 1; got %s', ...
+      pybridge.internal.describe(t));
   end
   kw = [kw, {'threshold', double(t)}];
 end
@@ -71,7 +81,8 @@ if ~isempty(steps)
   end
   if ~(iscellstr(steps) && all(ismember(lower(steps), {'none', 'largest', 'fill'})))
     error('pybridge:segment:invalidOption', ...
-      'pybridge.segment: ''Postprocess'' must be ''none'', ''largest'', ''fill'' or {''largest'', ''fill''}');
+      'pybridge.segment: ''Postprocess'' must be ''none'', ''largest'', ''fill'' or {''largest'', ''fill''}; got %s', ...
+      pybridge.internal.describe(opts.Postprocess));
   end
   steps = lower(steps(~strcmpi(steps, 'none')));
   if isempty(steps)

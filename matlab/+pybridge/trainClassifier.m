@@ -19,12 +19,17 @@ function model = trainClassifier(images, labels, varargin)
 %     'Strategy'            transfer only: 'fine_tune' (default), 'gradual'
 %                           or 'feature_extractor'
 %     'Epochs'              maximum number of epochs (default 60)
-%     'File'                where to save the model (default: a new file in tempdir)
+%     'File'                where to save the model; its folder must exist
+%                           (checked before training). Default: a
+%                           temporary file, deleted when MATLAB's Python
+%                           exits (or terminate(pyenv)): pass 'File' to
+%                           keep the model
 %     'Augment'             true for random flips/rotations/shifts (default false)
 %     'ClassWeight'         'none' (default) or 'balanced'
 %     'Seed'                random seed, a whole number (default 0)
 %     'ValidationFraction'  share of patches held out (default 0.2)
-%     'Verbose'             true prints one line per epoch (default false)
+%     'Verbose'             true (default) prints the training progress,
+%                           one line per epoch; false trains silently
 %   Output
 %     MODEL    struct: file (char), model (char) and, for 'cnn' and
 %              'transfer', history (struct of 1 x E rows loss, valLoss,
@@ -49,6 +54,8 @@ function model = trainClassifier(images, labels, varargin)
 %     pybridge:trainClassifier:unknownOption    an option other than the above
 %     pybridge:trainClassifier:invalidValue     rejected by Python (e.g. a
 %                                               single class in LABELS)
+%     pybridge:trainClassifier:fileNotFound     the folder of 'File' does not exist
+%                                              (found before training starts)
 %     pybridge:trainClassifier:noPython         Python is not set up (run pybridge.setup)
 %
 %   See also pybridge.classify, pybridge.gradcam, pybridge.setup.
@@ -59,7 +66,7 @@ if nargin < 2
     'pybridge.trainClassifier needs patches and labels: pybridge.trainClassifier(IMAGES, LABELS); got %d input(s)', nargin);
 end
 defaults = struct('Model', 'cnn', 'Strategy', 'fine_tune', 'Epochs', 60, 'File', '', ...
-  'Augment', false, 'ClassWeight', 'none', 'Seed', 0, 'ValidationFraction', 0.2, 'Verbose', false);
+  'Augment', false, 'ClassWeight', 'none', 'Seed', 0, 'ValidationFraction', 0.2, 'Verbose', true);
 opts = pybridge.internal.parseOptions(fname, defaults, varargin);
 if ~((isnumeric(images) || islogical(images)) && isreal(images)) || ndims(images) > 4
   error('pybridge:trainClassifier:invalidInput', ...
@@ -69,7 +76,8 @@ end
 if ndims(images) == 4
   if size(images, 3) ~= 1
     error('pybridge:trainClassifier:invalidInput', ...
-      'pybridge.trainClassifier: IMAGES must be grey-level (H x W x 1 x N); got size %s', mat2str(size(images)));
+      'pybridge.trainClassifier: IMAGES must be grey-level (H x W x 1 x N); got size %s (convert colour patches with rgb2gray or im2gray)', ...
+      mat2str(size(images)));
   end
   nImages = size(images, 4);
 else
@@ -91,20 +99,20 @@ checkWhole(opts.Epochs, 'Epochs', 1);
 checkWhole(opts.Seed, 'Seed', 0);
 if ~(ischar(opts.File) && size(opts.File, 1) <= 1)
   error('pybridge:trainClassifier:invalidOption', ...
-    'pybridge.trainClassifier: ''File'' must be a file name (char); got a %s', class(opts.File));
+    'pybridge.trainClassifier: ''File'' must be a file name (char); got %s', pybridge.internal.describe(opts.File));
 end
 checkFlag(opts.Augment, 'Augment');
 checkFlag(opts.Verbose, 'Verbose');
 v = opts.ValidationFraction;
 if ~(isnumeric(v) && isreal(v) && isscalar(v) && v >= 0 && v < 1)
   error('pybridge:trainClassifier:invalidOption', ...
-    'pybridge.trainClassifier: ''ValidationFraction'' must be a number in [0, 1)');
+    'pybridge.trainClassifier: ''ValidationFraction'' must be a number in [0, 1); got %s', pybridge.internal.describe(v));
 end
 kw = {'model', lower(opts.Model), 'strategy', lower(opts.Strategy), 'epochs', double(opts.Epochs), ...
   'augment', logical(opts.Augment), 'class_weight', lower(opts.ClassWeight), ...
   'seed', double(opts.Seed), 'validation_fraction', double(v), 'verbose', logical(opts.Verbose)};
 if ~isempty(opts.File)
-  kw = [kw, {'file', opts.File}];
+  kw = [kw, {'file', pybridge.internal.absolutePath(opts.File)}];   % Python's folder may differ
 end
 model = pybridge.internal.callPython(fname, 'train_classifier', images, double(labels(:)), pyargs(kw{:}));
 end
@@ -112,20 +120,22 @@ end
 function checkChoice(value, name, choices)
 if ~(ischar(value) && any(strcmpi(value, choices)))
   error('pybridge:trainClassifier:invalidOption', ...
-    'pybridge.trainClassifier: ''%s'' must be one of: %s', name, strjoin(choices, ', '));
+    'pybridge.trainClassifier: ''%s'' must be one of: %s; got %s', name, strjoin(choices, ', '), ...
+    pybridge.internal.describe(value));
 end
 end
 
 function checkWhole(value, name, low)
 if ~(isnumeric(value) && isreal(value) && isscalar(value) && value == round(value) && value >= low)
   error('pybridge:trainClassifier:invalidOption', ...
-    'pybridge.trainClassifier: ''%s'' must be a whole number >= %d', name, low);
+    'pybridge.trainClassifier: ''%s'' must be a whole number >= %d; got %s', name, low, ...
+    pybridge.internal.describe(value));
 end
 end
 
 function checkFlag(value, name)
 if ~((islogical(value) || isnumeric(value)) && isscalar(value))
   error('pybridge:trainClassifier:invalidOption', ...
-    'pybridge.trainClassifier: ''%s'' must be true or false; got a %s', name, class(value));
+    'pybridge.trainClassifier: ''%s'' must be true or false; got %s', name, pybridge.internal.describe(value));
 end
 end

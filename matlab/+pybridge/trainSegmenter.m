@@ -15,7 +15,11 @@ function model = trainSegmenter(images, masks, varargin)
 %   Options
 %     'Model'               'unet' (default) or 'cae' (convolutional auto-encoder)
 %     'Epochs'              maximum number of epochs (default 30)
-%     'File'                where to save the model (default: a new file in tempdir)
+%     'File'                where to save the model; its folder must exist
+%                           (checked before training). Default: a
+%                           temporary file, deleted when MATLAB's Python
+%                           exits (or terminate(pyenv)): pass 'File' to
+%                           keep the model
 %     'Width'               U-Net channels of the first level (default 16)
 %     'Depth'               U-Net number of poolings (default 3)
 %     'Augment'             true for random flips/rotations/shifts (default false)
@@ -23,7 +27,8 @@ function model = trainSegmenter(images, masks, varargin)
 %     'ValidationFraction'  share of images held out (default 0.2)
 %     'Postprocess'         {} (default), 'largest', 'fill' or {'largest', 'fill'}:
 %                           steps pybridge.segment applies by default
-%     'Verbose'             true prints one line per epoch (default false)
+%     'Verbose'             true (default) prints the training progress,
+%                           one line per epoch; false trains silently
 %   Output
 %     MODEL    struct: file (char), model (char), threshold (double),
 %              history (struct of 1 x E rows loss, valLoss, valDice, lr,
@@ -48,6 +53,8 @@ function model = trainSegmenter(images, masks, varargin)
 %     pybridge:trainSegmenter:unknownOption    an option other than the above
 %     pybridge:trainSegmenter:invalidValue     rejected by Python (e.g. masks
 %                                              with values other than 0 and 1)
+%     pybridge:trainSegmenter:fileNotFound     the folder of 'File' does not exist
+%                                              (found before training starts)
 %     pybridge:trainSegmenter:noPython         Python is not set up (run pybridge.setup)
 %
 %   See also pybridge.segment, pybridge.dice, pybridge.setup.
@@ -58,7 +65,7 @@ if nargin < 2
     'pybridge.trainSegmenter needs images and masks: pybridge.trainSegmenter(IMAGES, MASKS); got %d input(s)', nargin);
 end
 defaults = struct('Model', 'unet', 'Epochs', 30, 'File', '', 'Width', 16, 'Depth', 3, ...
-  'Augment', false, 'Seed', 0, 'ValidationFraction', 0.2, 'Postprocess', {{}}, 'Verbose', false);
+  'Augment', false, 'Seed', 0, 'ValidationFraction', 0.2, 'Postprocess', {{}}, 'Verbose', true);
 opts = pybridge.internal.parseOptions(fname, defaults, varargin);
 if ~((isnumeric(images) || islogical(images)) && isreal(images)) || ndims(images) > 4
   error('pybridge:trainSegmenter:invalidInput', ...
@@ -73,20 +80,27 @@ end
 if ndims(images) == 4
   if size(images, 3) ~= 1
     error('pybridge:trainSegmenter:invalidInput', ...
-      'pybridge.trainSegmenter: IMAGES must be grey-level (H x W x 1 x N); got size %s', mat2str(size(images)));
+      'pybridge.trainSegmenter: IMAGES must be grey-level (H x W x 1 x N); got size %s (convert colour images with rgb2gray or im2gray)', ...
+      mat2str(size(images)));
   end
   nImages = size(images, 4);
 else
   nImages = size(images, 3);
 end
 if size(images, 1) ~= size(masks, 1) || size(images, 2) ~= size(masks, 2) || nImages ~= size(masks, 3)
+  hint = '';
+  if ndims(images) == 3 && size(images, 3) == 3 && ismatrix(masks)
+    hint = ' (is IMAGES one colour image? convert it with rgb2gray or im2gray)';
+  elseif size(images, 1) ~= size(masks, 1) || size(images, 2) ~= size(masks, 2)
+    hint = sprintf(' (resize the masks: imresize(MASKS, [%d %d], ''nearest''))', size(images, 1), size(images, 2));
+  end
   error('pybridge:trainSegmenter:sizeMismatch', ...
-    'pybridge.trainSegmenter: MASKS must be %d x %d x %d like IMAGES; got size %s', ...
-    size(images, 1), size(images, 2), nImages, mat2str(size(masks)));
+    'pybridge.trainSegmenter: MASKS must be %d x %d x %d like IMAGES; got size %s%s', ...
+    size(images, 1), size(images, 2), nImages, mat2str(size(masks)), hint);
 end
 if ~(ischar(opts.Model) && any(strcmpi(opts.Model, {'unet', 'cae'})))
   error('pybridge:trainSegmenter:invalidOption', ...
-    'pybridge.trainSegmenter: ''Model'' must be ''unet'' or ''cae''');
+    'pybridge.trainSegmenter: ''Model'' must be ''unet'' or ''cae''; got %s', pybridge.internal.describe(opts.Model));
 end
 checkWhole(opts.Epochs, 'Epochs', 1);
 checkWhole(opts.Width, 'Width', 1);
@@ -94,14 +108,14 @@ checkWhole(opts.Depth, 'Depth', 1);
 checkWhole(opts.Seed, 'Seed', 0);
 if ~(ischar(opts.File) && size(opts.File, 1) <= 1)
   error('pybridge:trainSegmenter:invalidOption', ...
-    'pybridge.trainSegmenter: ''File'' must be a file name (char); got a %s', class(opts.File));
+    'pybridge.trainSegmenter: ''File'' must be a file name (char); got %s', pybridge.internal.describe(opts.File));
 end
 checkFlag(opts.Augment, 'Augment');
 checkFlag(opts.Verbose, 'Verbose');
 v = opts.ValidationFraction;
 if ~(isnumeric(v) && isreal(v) && isscalar(v) && v >= 0 && v < 1)
   error('pybridge:trainSegmenter:invalidOption', ...
-    'pybridge.trainSegmenter: ''ValidationFraction'' must be a number in [0, 1)');
+    'pybridge.trainSegmenter: ''ValidationFraction'' must be a number in [0, 1); got %s', pybridge.internal.describe(v));
 end
 steps = opts.Postprocess;
 if ischar(steps)
@@ -115,7 +129,7 @@ kw = {'model', lower(opts.Model), 'epochs', double(opts.Epochs), 'width', double
   'depth', double(opts.Depth), 'augment', logical(opts.Augment), 'seed', double(opts.Seed), ...
   'validation_fraction', double(v), 'verbose', logical(opts.Verbose)};
 if ~isempty(opts.File)
-  kw = [kw, {'file', opts.File}];
+  kw = [kw, {'file', pybridge.internal.absolutePath(opts.File)}];   % Python's folder may differ
 end
 if ~isempty(steps)
   kw = [kw, {'postprocess', lower(steps(:)')}];
@@ -126,13 +140,14 @@ end
 function checkWhole(value, name, low)
 if ~(isnumeric(value) && isreal(value) && isscalar(value) && value == round(value) && value >= low)
   error('pybridge:trainSegmenter:invalidOption', ...
-    'pybridge.trainSegmenter: ''%s'' must be a whole number >= %d', name, low);
+    'pybridge.trainSegmenter: ''%s'' must be a whole number >= %d; got %s', name, low, ...
+    pybridge.internal.describe(value));
 end
 end
 
 function checkFlag(value, name)
 if ~((islogical(value) || isnumeric(value)) && isscalar(value))
   error('pybridge:trainSegmenter:invalidOption', ...
-    'pybridge.trainSegmenter: ''%s'' must be true or false; got a %s', name, class(value));
+    'pybridge.trainSegmenter: ''%s'' must be true or false; got %s', name, pybridge.internal.describe(value));
 end
 end

@@ -45,6 +45,8 @@ c = onCleanup(@() cellfun(@delete, {a.file, b.file}));
 [~, sa] = pybridge.classify(a, images);
 [~, sb] = pybridge.classify(b.file, images);
 pbtest.assertClose(sb, sa, 1e-12, 'labels 1/2 train the same model as 0/1; H x W x N as H x W x 1 x N');
+pbtest.assertEqual(pybridge.classify(b, images), pybridge.classify(a, images) + 1, ...
+  'a model trained on labels 1/2 answers 1/2');
 [one, s1] = pybridge.classify(a, images(:, :, 1, 3));
 pbtest.assertEqual(size(s1), [1 2], 'one patch in, one row out');
 pbtest.assertClose(s1, sa(3, :), 1e-12, 'same scores alone and in a batch');
@@ -55,7 +57,7 @@ end
 function test_cnn_history
 pbtest.requirePython('pybridge.classification');
 [images, labels] = patches(16);
-model = pybridge.trainClassifier(single(images), labels, 'Epochs', 2, 'Seed', 1);
+model = pybridge.trainClassifier(single(images), labels, 'Epochs', 2, 'Seed', 1, 'Verbose', false);
 c = onCleanup(@() delete(model.file));
 pbtest.assertEqual(model.model, 'cnn', 'default model');
 pbtest.assertEqual(size(model.history.loss), [1 2], 'one loss per epoch, as a row');
@@ -75,7 +77,11 @@ pbtest.assertError(@() pybridge.trainClassifier(images, labels(1:3)), 'pybridge:
 pbtest.assertError(@() pybridge.trainClassifier(images, labels, 'Model', 'svm'), 'pybridge:trainClassifier:invalidOption');
 pbtest.assertError(@() pybridge.trainClassifier(images, labels, 'Strategy', 'all'), 'pybridge:trainClassifier:invalidOption');
 pbtest.assertError(@() pybridge.trainClassifier(images, labels, 'Epochs', 0), 'pybridge:trainClassifier:invalidOption');
-pbtest.assertError(@() pybridge.trainClassifier(images, labels, 'Epoch', 2), 'pybridge:trainClassifier:unknownOption');
+err = pbtest.assertError(@() pybridge.trainClassifier(images, labels, 'Epoch', 2), 'pybridge:trainClassifier:unknownOption');
+assert(~isempty(strfind(err.message, '(did you mean ''Epochs''?)')), err.message);
+err = pbtest.assertError(@() pybridge.trainClassifier(images, labels, 'File', [tempname() '/no/m.safetensors'], ...
+  'Model', 'traditional'), 'pybridge:trainClassifier:fileNotFound');
+assert(~isempty(strfind(err.message, 'Nothing was trained')), err.message);
 end
 
 function test_trainClassifier_python_value_error_is_translated
@@ -92,6 +98,8 @@ pbtest.assertError(@() pybridge.classify(42, images), 'pybridge:classify:invalid
 pbtest.assertError(@() pybridge.classify('m.safetensors', {images}), 'pybridge:classify:invalidInput');
 pbtest.assertError(@() pybridge.classify('m.safetensors', images, 'Threshold', 1), 'pybridge:classify:invalidOption');
 pbtest.assertError(@() pybridge.classify('m.safetensors', images, 'Treshold', 0.5), 'pybridge:classify:unknownOption');
+pbtest.assertError(@() pybridge.classify('m.safetensors', zeros(0, 0)), 'pybridge:classify:invalidInput');
+pbtest.assertError(@() pybridge.classify(struct('file', ''), images), 'pybridge:classify:invalidInput');
 end
 
 function test_classify_python_errors_are_translated

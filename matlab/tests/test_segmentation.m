@@ -21,7 +21,7 @@ end
 function model = trained(file)
 [images, masks] = patches(12);
 model = pybridge.trainSegmenter(images, masks, 'Epochs', 2, 'Width', 4, 'Depth', 2, ...
-  'Seed', 1, 'File', file);
+  'Seed', 1, 'File', file, 'Verbose', false);
 end
 
 function test_train_and_segment_shapes_and_classes
@@ -48,13 +48,13 @@ pbtest.requirePython('pybridge.segmentation');
 file = [tempname() '.safetensors'];
 c = onCleanup(@() delete(file));
 model = trained(file);
-images = patches(3);
+images = patches(4);
 batch = pybridge.segment(model, images);
 one = pybridge.segment(file, images(:, :, 1, 2));
 pbtest.assertEqual(size(one), [32 32], 'one image in, one H x W mask out');
 pbtest.assertEqual(one, batch(:, :, 2), 'same mask alone and in a batch');
-three = pybridge.segment(model, squeeze(images));
-pbtest.assertEqual(three, batch, 'H x W x N and H x W x 1 x N give the same masks');
+four = pybridge.segment(model, squeeze(images));
+pbtest.assertEqual(four, batch, 'H x W x N and H x W x 1 x N give the same masks');
 end
 
 function test_options_threshold_and_postprocess
@@ -103,13 +103,20 @@ pbtest.assertError(@() pybridge.segment('m.safetensors', {images}), 'pybridge:se
 pbtest.assertError(@() pybridge.segment('m.safetensors', images, 'Threshold', 2), 'pybridge:segment:invalidOption');
 pbtest.assertError(@() pybridge.segment('m.safetensors', images, 'Postprocess', 3), 'pybridge:segment:invalidOption');
 pbtest.assertError(@() pybridge.segment('m.safetensors', images, 'Treshold', 0.5), 'pybridge:segment:unknownOption');
+err = pbtest.assertError(@() pybridge.segment('m.safetensors', zeros(0, 0)), 'pybridge:segment:invalidInput');
+assert(~isempty(strfind(err.message, 'IMAGES is empty')), err.message);
+pbtest.assertError(@() pybridge.segment([], images), 'pybridge:segment:invalidInput');
 end
 
 function test_segment_python_errors_are_translated
 pbtest.requirePython('pybridge.segmentation');
 images = patches(1);
 pbtest.assertError(@() pybridge.segment([tempname() '.safetensors'], images), 'pybridge:segment:fileNotFound');
-pbtest.assertError(@() pybridge.segment('m.safetensors', rand(8, 8, 3, 2)), 'pybridge:segment:invalidValue');
+file = [tempname() '.safetensors'];
+c = onCleanup(@() delete(file));
+model = trained(file);
+err = pbtest.assertError(@() pybridge.segment(model, rand(8, 8, 3, 2)), 'pybridge:segment:invalidValue');
+assert(~isempty(strfind(err.message, 'rgb2gray')), err.message);
 end
 
 function count = countRegions(bw)

@@ -22,7 +22,7 @@ end
 function model = trained(file)
 [images, masks] = patches(8);
 model = pybridge.trainSegmenter(images, masks, 'Epochs', 1, 'Width', 4, 'Depth', 2, ...
-  'Seed', 1, 'File', file);
+  'Seed', 1, 'File', file, 'Verbose', false);
 end
 
 function test_gradcam_shapes_layouts_and_single_image
@@ -30,9 +30,9 @@ pbtest.requirePython('pybridge.xai');
 file = [tempname() '.safetensors'];
 c = onCleanup(@() delete(file));
 model = trained(file);
-images = patches(3);
+images = patches(4);
 maps = pybridge.gradcam(model, images);
-pbtest.assertEqual(size(maps), [24 24 3], 'one H x W map per image');
+pbtest.assertEqual(size(maps), [24 24 4], 'one H x W map per image');
 assert(isa(maps, 'double'), 'maps are double');
 assert(all(maps(:) >= 0), 'Grad-CAM maps are non-negative (ReLU)');
 pbtest.assertClose(pybridge.gradcam(file, squeeze(images)), maps, 1e-6, ...
@@ -104,6 +104,8 @@ pbtest.assertError(@() pybridge.gradcam(42, images), 'pybridge:gradcam:invalidIn
 pbtest.assertError(@() pybridge.gradcam('m.safetensors', {images}), 'pybridge:gradcam:invalidInput');
 pbtest.assertError(@() pybridge.gradcam('m.safetensors', images, 'Layer', 3), 'pybridge:gradcam:invalidOption');
 pbtest.assertError(@() pybridge.gradcam('m.safetensors', images, 'Target', 0.5), 'pybridge:gradcam:invalidOption');
+err = pbtest.assertError(@() pybridge.gradcam('m.safetensors', images, 'Target', 0), 'pybridge:gradcam:invalidOption');
+assert(~isempty(strfind(err.message, 'class numbers count from 1')), err.message);
 pbtest.assertError(@() pybridge.gradcam('m.safetensors', images, 'Normalize', 'yes'), 'pybridge:gradcam:invalidOption');
 pbtest.assertError(@() pybridge.gradcam('m.safetensors', images, 'Layers', 'x'), 'pybridge:gradcam:unknownOption');
 pbtest.assertError(@() pybridge.saliency('m.safetensors'), 'pybridge:saliency:notEnoughInputs');

@@ -6,7 +6,9 @@ ndarray in MATLAB's column-major layout, scalars as float/bool, char as str,
 cells as tuples, structs as dicts. Each returns numpy arrays, dicts, lists and
 str that MATLAB converts with ``double``, ``logical``, ``struct``, ``cell``
 and ``char``. Every conversion goes through :mod:`pybridge.convert`, and every
-index, label or ROI crossing here is 1-based on the MATLAB side.
+index, class, label or ROI crossing here is 1-based on the MATLAB side. Errors
+read in MATLAB's terms: the argument names of the .m help, values as MATLAB
+writes them, and the fix (see ``_matlab.py``).
 
 The .m wrappers call one entry point, :func:`call`, by a static name
 (``py.pybridge.mapi.call('dice', A, B)``); see ``matlab/README.md`` for the
@@ -28,13 +30,13 @@ from __future__ import annotations  # noqa: I001  (one import line per area, kep
 
 from types import ModuleType
 
-from . import _core, _metrics  # noqa: F401  (MATLAB room)
+from . import _core, _metrics  # noqa: F401  (the dispatcher; dice and jaccard)
 
-# Domain rooms: one import line each, below this comment.
-from . import _dicom  # noqa: F401  (dicom room)
-from . import _segmentation  # noqa: F401  (segmentation room)
-from . import _xai  # noqa: F401  (xai room)
-from . import _classification  # noqa: F401  (classification room)
+# One import line per area, below this comment.
+from . import _dicom  # noqa: F401  (dicomRead, dicomAnonymize)
+from . import _segmentation  # noqa: F401  (trainSegmenter, segment)
+from . import _xai  # noqa: F401  (gradcam, saliency, permutationImportance)
+from . import _classification  # noqa: F401  (trainClassifier, classify)
 
 
 def _export(namespace: dict) -> list[str]:

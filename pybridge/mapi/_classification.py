@@ -10,39 +10,80 @@ survive between calls.
 
 from __future__ import annotations
 
-import numbers
-import os
-import tempfile
-from pathlib import Path
+import inspect
 from typing import Any
 
 import numpy as np
 
 from .. import convert
-from ._core import whole_number
-from ._models import model_from_matlab
+from ._matlab import (
+    channels_of,
+    choice,
+    describe,
+    fraction,
+    image_stack,
+    match_training,
+    matlab_errors,
+    share,
+    value,
+    whole,
+)
+from ._models import model_file, model_from_matlab, record_training, training_record
 
 __all__ = ["train_classifier", "classify"]
 
 _MODELS = ("cnn", "traditional", "transfer")
-
-
-def _patches(x: Any, name: str) -> np.ndarray:
-    a = convert.from_matlab(x)
-    if not isinstance(a, np.ndarray) or a.dtype.kind not in "biuf":
-        raise TypeError(f"{name} must be a real numeric or logical image stack; got {type(x).__name__}")
-    if a.ndim > 4 or (a.ndim == 4 and a.shape[2] != 1):
-        raise ValueError(
-            f"{name} must be H x W, H x W x N or H x W x 1 x N grey-level patches; "
-            f"got size {list(a.shape)} (convert colour patches with rgb2gray first)"
-        )
-    return convert.matlab_to_numpy(a, "HWN" if a.ndim == 3 else "HWCN")
+_STRATEGIES = ("fine_tune", "gradual", "feature_extractor")
+_NAMES = {"X": "IMAGES", "images": "IMAGES", "y": "LABELS", "labels": "LABELS"}
 
 
 def _row(values: Any) -> np.ndarray:
     return np.asarray(values, dtype=np.float64).reshape(1, -1)
 
 
+def _labels(labels: Any, n: int) -> tuple[np.ndarray, list[float]]:
+    """MATLAB LABELS (0/1 or 1/2) -> (0-based int64, the label values of classes 1 and 2)."""
+    a = convert.from_matlab(labels)
+    if not isinstance(a, np.ndarray) or a.dtype.kind not in "biuf" or (a.ndim == 2 and min(a.shape) > 1) or a.ndim > 2:
+        raise TypeError(f"LABELS must be a vector of 0/1 (or 1/2) labels; got {describe(labels)}")
+    a = a.reshape(-1)
+    if a.size != n:
+        raise ValueError(f"LABELS must hold one label per patch ({n}); got {a.size}")
+    if a.dtype.kind == "f" and not np.isfinite(a).all():
+        raise ValueError("LABELS hold NaN or Inf; every patch needs a label 0 or 1 (or 1 or 2)")
+    values = np.unique(a.astype(np.float64))
+    if not (set(values) <= {0.0, 1.0} or set(values) <= {1.0, 2.0}):
+        raise ValueError(
+            f"LABELS must be 0/1 (the course's folder names) or 1/2 (MATLAB's class numbers); "
+            f"got the values {value(values)}"
+        )
+    if values.size < 2:
+        raise ValueError(
+            f"LABELS hold one class only (every label is {value(values[0])}); training needs "
+            "patches of both classes"
+        )
+    coding = [0.0, 1.0] if set(values) <= {0.0, 1.0} else [1.0, 2.0]
+    return convert.labels_from_matlab(a, n_classes=2), coding
+
+
+def quiet_kwargs(cls: type, verbose: bool) -> dict[str, Any]:
+    """The keyword arguments that make an estimator print (``verbose``) or stay silent.
+
+    Estimators that take ``progress`` (a bar) get ``progress=False``: a bar
+    writes carriage-return frames that MATLAB's command window shows line
+    by line; ``verbose`` then prints one plain line per epoch.
+    """
+    params = inspect.signature(cls.__init__).parameters
+    kw: dict[str, Any] = {}
+    if "progress" in params:
+        kw["progress"] = False
+    if "verbose" in params:
+        default = params["verbose"].default
+        kw["verbose"] = bool(verbose) if isinstance(default, bool) else int(bool(verbose))
+    return kw
+
+
+@matlab_errors(_NAMES)
 def train_classifier(
     images: Any,
     labels: Any,
@@ -55,7 +96,7 @@ def train_classifier(
     class_weight: str = "none",
     seed: Any = 0,
     validation_fraction: float = 0.2,
-    verbose: bool = False,
+    verbose: bool = True,
 ) -> dict[str, Any]:
     """Train a patch classifier on MATLAB patches and labels and save it.
 
@@ -71,12 +112,15 @@ def train_classifier(
     epochs : whole number
         Upper bound (early stopping on the validation loss); CNNs only.
     file : str, optional
-        Where to save the model; default a new file in the temp folder.
+        Where to save the model; its folder must exist (checked before
+        training). Default: a temporary file, deleted when this Python
+        process exits.
     augment : bool
     class_weight : {'none', 'balanced'}
     seed : whole number
     validation_fraction : float
-    verbose : bool
+    verbose : bool, default True
+        Print training progress (one line per epoch); False trains silently.
 
     Returns
     -------
@@ -96,35 +140,37 @@ def train_classifier(
     """
     from ..classification import CNNClassifier, TraditionalClassifier, TransferClassifier
 
-    X = _patches(images, "images")
-    y = convert.labels_from_matlab(labels, n_classes=2)
-    if y.shape[0] != X.shape[0]:
-        raise ValueError(f"labels must hold one label per patch ({X.shape[0]}); got {y.shape[0]}")
-    if model not in _MODELS:
-        raise ValueError(f"model must be one of {_MODELS}; got {model!r}")
-    if class_weight not in ("none", "balanced"):
-        raise ValueError(f"class_weight must be 'none' or 'balanced'; got {class_weight!r}")
+    X = image_stack(images)
+    y, coding = _labels(labels, X.shape[0])
+    model = choice(model, "'Model'", _MODELS)
+    strategy = choice(strategy, "'Strategy'", _STRATEGIES)
+    class_weight = choice(class_weight, "'ClassWeight'", ("none", "balanced"))
     cw = None if class_weight == "none" else "balanced"
-    seed_ = whole_number(seed, "seed", low=0)
+    seed_ = whole(seed, "'Seed'", low=0)
+    epochs_ = whole(epochs, "'Epochs'", low=1)
+    vf = share(validation_fraction, "'ValidationFraction'")
+    path, temporary = model_file(file, "classifier")  # a bad 'File' fails now, not after training
     if model == "traditional":
         est: Any = TraditionalClassifier(class_weight=cw, seed=seed_)
     else:
+        cls = CNNClassifier if model == "cnn" else TransferClassifier
         common = dict(
-            epochs=whole_number(epochs, "epochs", low=1),
+            epochs=epochs_,
             augment=bool(augment),
             class_weight=cw,
             seed=seed_,
-            validation_fraction=float(validation_fraction),
-            progress=False,
-            verbose=int(bool(verbose)),
+            validation_fraction=vf,
+            **quiet_kwargs(cls, verbose),
         )
-        est = CNNClassifier(**common) if model == "cnn" else TransferClassifier(strategy=strategy, **common)
-    est.fit(X, y)
-    if file is None or file == "":
-        fd, file = tempfile.mkstemp(prefix="pybridge_classifier_", suffix=".safetensors")
-        os.close(fd)
-    path = Path(file).expanduser().resolve()
-    est.save(path)
+        est = cls(**common) if model == "cnn" else cls(strategy=strategy, **common)
+    try:
+        est.fit(X, y)
+        est.save(path)
+        record_training(path, X, coding)
+    except BaseException:
+        if temporary:
+            path.unlink(missing_ok=True)
+        raise
     out: dict[str, Any] = {"file": str(path), "model": model}
     if model != "traditional":
         h = est.history_
@@ -141,9 +187,12 @@ def train_classifier(
 def _load(model: Any):
     from ..classification import load
 
-    return model_from_matlab(model, loader=load, made_by="pybridge.trainClassifier")
+    return model_from_matlab(
+        model, loader=load, made_by="pybridge.trainClassifier", kind="classifier", fname="classify"
+    )
 
 
+@matlab_errors(_NAMES)
 def classify(model: Any, images: Any, *, threshold: float = 0.5) -> dict[str, Any]:
     """Classify MATLAB patches with a model saved by :func:`train_classifier`.
 
@@ -152,15 +201,19 @@ def classify(model: Any, images: Any, *, threshold: float = 0.5) -> dict[str, An
     model : str or dict
         The model file, or the struct ``trainClassifier`` returned.
     images : MATLAB array, H x W, H x W x N or H x W x 1 x N
-        Same size, class and scale as the training patches.
+        Same size, class and scale as the training patches. H x W x 3 is
+        refused for a grey model: one colour image and three grey patches
+        look alike (pass three patches as H x W x 1 x 3).
     threshold : float, default 0.5
         Label 1 when P(1) >= threshold.
 
     Returns
     -------
     dict
-        ``labels``: N x 1 double, 0/1; ``scores``: N x 2 double, columns
-        P(label 0) and P(label 1) (like MATLAB's ``classify``).
+        ``labels``: N x 1 double, in the values the model was trained with
+        (0/1, or 1/2); ``scores``: N x 2 double, the probabilities of the
+        first and second class (like MATLAB's ``classify``): class k
+        (1-based, as ``'Target'`` of ``pybridge.gradcam`` counts) is column k.
 
     Examples
     --------
@@ -172,10 +225,11 @@ def classify(model: Any, images: Any, *, threshold: float = 0.5) -> dict[str, An
     >>> out["labels"].shape, out["scores"].shape
     ((5, 1), (5, 2))
     """
-    if not (isinstance(threshold, numbers.Real) and 0 < threshold < 1):
-        raise ValueError(f"threshold must be a number between 0 and 1; got {threshold!r}")
-    X = _patches(images, "images")
+    threshold = fraction(threshold, "'Threshold'")
     est = _load(model)
+    record = training_record(model)
+    X = match_training(image_stack(images, channels=channels_of(est)), record)
     p = np.asarray(est.predict_proba(X), dtype=np.float64)
-    labels = (p[:, 1] >= float(threshold)).astype(np.int64)
-    return {"labels": convert.labels_to_matlab(labels), "scores": np.asfortranarray(p)}
+    coding = np.asarray((record or {}).get("labels", [0.0, 1.0]), dtype=np.float64)
+    labels = coding[(p[:, 1] >= threshold).astype(np.int64)]
+    return {"labels": convert.to_matlab(labels.reshape(-1, 1)), "scores": np.asfortranarray(p)}

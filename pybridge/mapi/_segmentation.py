@@ -9,41 +9,56 @@ Octave alike).
 
 from __future__ import annotations
 
-import numbers
-import os
-import tempfile
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from .. import convert
-from ._core import whole_number
-from ._models import model_from_matlab
+from ._classification import quiet_kwargs
+from ._matlab import (
+    channels_of,
+    choice,
+    fraction,
+    image_stack,
+    match_training,
+    matlab_errors,
+    share,
+    size,
+    value,
+    whole,
+)
+from ._models import model_file, model_from_matlab, record_training, training_record
 
 __all__ = ["train_segmenter", "segment"]
 
 _MODELS = ("unet", "cae")
+_NAMES = {"X": "IMAGES", "images": "IMAGES", "y": "MASKS", "masks": "MASKS", "mask": "MASKS"}
 
 
-def _images(x: Any, name: str) -> np.ndarray:
-    a = convert.from_matlab(x)
-    if not isinstance(a, np.ndarray) or a.dtype.kind not in "biuf":
-        raise TypeError(
-            f"{name} must be a real numeric or logical image stack; got {type(x).__name__}"
-        )
-    if a.ndim > 4 or (a.ndim == 4 and a.shape[2] != 1):
-        raise ValueError(
-            f"{name} must be H x W, H x W x N or H x W x 1 x N grey-level images; "
-            f"got size {list(a.shape)} (convert colour images with rgb2gray first)"
-        )
-    return convert.matlab_to_numpy(a, "HWN" if a.ndim == 3 else "HWCN")
-
-
-def _masks(x: Any, name: str) -> np.ndarray:
-    m = convert.mask_from_matlab(x, name=name)
+def _masks(x: Any, images: np.ndarray, raw_images: Any) -> np.ndarray:
+    """MATLAB MASKS (logical H x W x N) -> bool N x H x W matching ``images`` (N x 1 x H x W)."""
+    raw = convert.from_matlab(x)
+    if isinstance(raw, np.ndarray) and raw.dtype.kind in "iuf" and raw.size:
+        bad = ~((raw == 0) | (raw == 1))
+        if bad.any():
+            v = raw[bad].flat[0]
+            raise ValueError(
+                f"MASKS must be logical (0/1); it holds {'NaN' if v != v else value(v)} "
+                "(threshold them first, e.g. MASKS > 0.5)"
+            )
+    m = convert.mask_from_matlab(x, name="MASKS")
     if m.ndim == 4 and m.shape[2] == 1:
         m = m[:, :, 0, :]
+    n, _, h, w = images.shape
+    want = (h, w) if n == 1 else (h, w, n)
+    if m.shape[:2] != (h, w) or (m.shape[2] if m.ndim == 3 else 1) != n or m.ndim > 3:
+        msg = f"MASKS must be {size(want)}, one H x W mask per image of IMAGES; got size {size(m.shape)}"
+        raw = convert.from_matlab(raw_images)
+        if isinstance(raw, np.ndarray) and raw.ndim == 3 and raw.shape[2] == 3 and m.ndim == 2:
+            msg += " (is IMAGES one colour image? convert it with rgb2gray or im2gray)"
+        elif m.shape[:2] != (h, w):
+            msg += f" (resize the masks with imresize(MASKS, [{h} {w}], 'nearest'))"
+        raise ValueError(msg)
     return m[None] if m.ndim == 2 else convert.batch_from_matlab(m)
 
 
@@ -56,10 +71,11 @@ def _steps(postprocess: Any) -> tuple[str, ...] | None:
     if isinstance(postprocess, list | tuple):
         return tuple(postprocess)
     raise TypeError(
-        f"postprocess must be 'none', 'largest', 'fill' or a cell of them; got {type(postprocess).__name__}"
+        f"'Postprocess' must be 'none', 'largest', 'fill' or a cell of them; got {value(postprocess)}"
     )
 
 
+@matlab_errors(_NAMES)
 def train_segmenter(
     images: Any,
     masks: Any,
@@ -73,7 +89,7 @@ def train_segmenter(
     seed: Any = 0,
     validation_fraction: float = 0.2,
     postprocess: Any = None,
-    verbose: bool = False,
+    verbose: bool = True,
 ) -> dict[str, Any]:
     """Train a U-Net or CAE segmenter on MATLAB images and masks and save it.
 
@@ -85,7 +101,9 @@ def train_segmenter(
     epochs : whole number
         Upper bound (early stopping on the validation loss).
     file : str, optional
-        Where to save the model; default a new file in the temp folder.
+        Where to save the model; its folder must exist (checked before
+        training). Default: a temporary file, deleted when this Python
+        process exits.
     width, depth : whole numbers
         U-Net only: channels of the first level, number of poolings.
     augment : bool
@@ -93,8 +111,8 @@ def train_segmenter(
     validation_fraction : float
     postprocess : str or tuple of str, optional
         Stored with the model: 'largest' and/or 'fill'.
-    verbose : bool
-        One line per epoch.
+    verbose : bool, default True
+        Print training progress (one line per epoch); False trains silently.
 
     Returns
     -------
@@ -108,42 +126,36 @@ def train_segmenter(
     >>> from pybridge.datasets import masses
     >>> d = masses(16, size=32, seed=0)
     >>> X = convert.batch_to_matlab(d["images"]); M = convert.batch_to_matlab(d["masks"])
-    >>> info = train_segmenter(X, M, epochs=1.0, width=4.0)
+    >>> info = train_segmenter(X, M, epochs=1.0, width=4.0, verbose=False)
     >>> sorted(info)
     ['file', 'history', 'model', 'threshold']
     """
     from ..segmentation import CAESegmenter, UNetSegmenter
 
-    X = _images(images, "images")
-    y = _masks(masks, "masks")
-    if y.shape != (X.shape[0], *X.shape[2:]):
-        raise ValueError(
-            f"masks must match images: {X.shape[2]} x {X.shape[3]} x {X.shape[0]}; "
-            f"got {y.shape[1]} x {y.shape[2]} x {y.shape[0]}"
-        )
-    if model not in _MODELS:
-        raise ValueError(f"model must be one of {_MODELS}; got {model!r}")
+    X = image_stack(images)
+    y = _masks(masks, X, images)
+    model = choice(model, "'Model'", _MODELS)
+    cls = UNetSegmenter if model == "unet" else CAESegmenter
     common = dict(
-        epochs=whole_number(epochs, "epochs", low=1),
+        epochs=whole(epochs, "'Epochs'", low=1),
         augment=bool(augment),
-        seed=whole_number(seed, "seed", low=0),
-        validation_fraction=float(validation_fraction),
+        seed=whole(seed, "'Seed'", low=0),
+        validation_fraction=share(validation_fraction, "'ValidationFraction'"),
         postprocess=_steps(postprocess),
-        progress=False,
-        verbose=int(bool(verbose)),
+        **quiet_kwargs(cls, verbose),
     )
     if model == "unet":
-        est = UNetSegmenter(
-            width=whole_number(width, "width", low=1), depth=whole_number(depth, "depth", low=1), **common
-        )
-    else:
-        est = CAESegmenter(**common)
-    est.fit(X, y)
-    if file is None or file == "":
-        fd, file = tempfile.mkstemp(prefix="pybridge_segmenter_", suffix=".safetensors")
-        os.close(fd)
-    path = Path(file).expanduser().resolve()
-    est.save(path)
+        common.update(width=whole(width, "'Width'", low=1), depth=whole(depth, "'Depth'", low=1))
+    path, temporary = model_file(file, "segmenter")  # a bad 'File' fails now, not after training
+    est = cls(**common)
+    try:
+        est.fit(X, y)
+        est.save(path)
+        record_training(path, X)
+    except BaseException:
+        if temporary:
+            path.unlink(missing_ok=True)
+        raise
     h = est.history_
     history = {
         "loss": np.asarray(h["loss"], dtype=np.float64),
@@ -163,9 +175,12 @@ def train_segmenter(
 def _load(model: Any):
     from ..segmentation import load
 
-    return model_from_matlab(model, loader=load, made_by="pybridge.trainSegmenter")
+    return model_from_matlab(
+        model, loader=load, made_by="pybridge.trainSegmenter", kind="segmenter", fname="segment"
+    )
 
 
+@matlab_errors(_NAMES)
 def segment(
     model: Any,
     images: Any,
@@ -196,7 +211,8 @@ def segment(
     >>> from pybridge.datasets import masses
     >>> d = masses(16, size=32, seed=0)
     >>> info = train_segmenter(convert.batch_to_matlab(d["images"]),
-    ...                        convert.batch_to_matlab(d["masks"]), epochs=1.0, width=4.0)
+    ...                        convert.batch_to_matlab(d["masks"]), epochs=1.0, width=4.0,
+    ...                        verbose=False)
     >>> out = segment(info, np.asfortranarray(d["images"][0]))
     >>> out["mask"].shape, out["mask"].dtype
     ((32, 32), dtype('bool'))
@@ -204,13 +220,13 @@ def segment(
     from ..segmentation import check_postprocess
     from ..segmentation import postprocess as apply_steps
 
-    X = _images(images, "images")
+    if threshold is not None:
+        threshold = fraction(threshold, "'Threshold'")
     est = _load(model)
+    X = match_training(image_stack(images, channels=channels_of(est)), training_record(model))
     p = est.predict_proba(X)
     if threshold is None:
         threshold = est.threshold_
-    elif not (isinstance(threshold, numbers.Real) and 0 < threshold < 1):
-        raise ValueError(f"threshold must be a number between 0 and 1; got {threshold!r}")
     steps = check_postprocess(est.postprocess if postprocess is None else _steps(postprocess))
     mask = p > float(threshold)
     if steps:

@@ -10,23 +10,61 @@ a Python estimator handle. Images arrive as MATLAB stacks ``H x W``,
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from .. import convert
-from ._core import whole_number
-from ._models import model_from_matlab
+from ._matlab import (
+    channels_of,
+    describe,
+    image_stack,
+    match_training,
+    matlab_errors,
+    size,
+    value,
+    whole,
+)
+from ._models import kind_of, model_from_matlab, training_record
 
 __all__ = ["gradcam", "saliency", "permutation_importance"]
 
+_NAMES = {
+    "images": "IMAGES",
+    "y": "Y",
+    "model": "MODEL",
+    "target": "'Target'",
+    "layer": "'Layer'",
+    "'layer'": "'Layer'",
+    "'metric'": "'Metric'",
+    "'mode'": "'Mode'",
+}
 
 
-def _load(model: Any) -> Any:
+def _network_model(est: Any, fname: str) -> None:
+    """Grad-CAM and saliency need a network: refuse the feature-based baseline plainly."""
+    if kind_of(est) == "classifier" and not hasattr(est, "network_"):
+        raise ValueError(
+            f"MODEL is a classifier without a network ('Model', 'traditional': hand-crafted "
+            f"features); pybridge.{fname} explains networks: train with 'Model', 'cnn' or "
+            "'transfer', or explain this one with pybridge.permutationImportance"
+        )
+_CLASS_HELP = (
+    "a class number counts from 1, as in MATLAB: class k is column k of pybridge.classify's "
+    "SCORES (for the course models 1 = label 0, normal; 2 = label 1, lesion)"
+)
+
+
+def _load(model: Any, fname: str, kind: Any = ("classifier", "segmenter")) -> Any:
     """The estimator behind a model struct, file name or Python handle."""
     return model_from_matlab(
-        model, loader=_load_file, made_by="pybridge.trainClassifier or pybridge.trainSegmenter",
+        model,
+        loader=_load_file,
+        made_by="pybridge.trainClassifier or pybridge.trainSegmenter",
+        kind=kind,
+        fname=fname,
         allow_objects=True,
     )
 
@@ -43,7 +81,7 @@ def _load_file(path: Path) -> Any:
         for package in ("classification", "segmentation"):
             try:
                 pkg = importlib.import_module(f"pybridge.{package}")
-            except ImportError:  # a room not installed: try the other
+            except ImportError:  # a part of pybridge not installed: try the other
                 continue
             cls = getattr(pkg, name, None)
             if isinstance(cls, type) and hasattr(cls, "load"):
@@ -51,51 +89,80 @@ def _load_file(path: Path) -> Any:
     raise PyBridgeError(f"{str(path)!r} holds a {name!r} model, which pybridge cannot explain")
 
 
-def _in_channels(est: Any) -> int:
-    import torch
-
-    net = est if isinstance(est, torch.nn.Module) else getattr(est, "network_", None)
-    if net is not None:
-        for m in net.modules():
-            if isinstance(m, torch.nn.Conv2d):
-                return int(m.in_channels)
-    return 1
+def _n_classes(est: Any) -> int | None:
+    classes = getattr(est, "classes_", None)
+    if classes is not None:
+        return len(classes)
+    return None
 
 
-def _images(x: Any, channels: int) -> np.ndarray:
-    """MATLAB stack -> (N, C, H, W); a 3-D stack is H x W x N for grey models."""
-    a = convert.from_matlab(x)
-    if not isinstance(a, np.ndarray) or a.dtype.kind not in "biuf":
-        raise TypeError(
-            f"images must be a real numeric or logical image stack; got {type(x).__name__}"
-        )
-    if a.ndim > 4:
-        raise ValueError(
-            f"images must be H x W, H x W x N or H x W x C x N; got size {list(a.shape)}"
-        )
-    if a.ndim == 3:
-        layout = "HWC" if channels > 1 and a.shape[2] == channels else "HWN"
-    else:
-        layout = "HW" if a.ndim == 2 else "HWCN"
-    return convert.matlab_to_numpy(a, layout)
+def _target(target: Any, est: Any, images: np.ndarray) -> Any:
+    """MATLAB 'Target' -> what pybridge.xai takes, checked in MATLAB's terms.
 
-
-def _target(target: Any) -> Any:
-    """None, class labels (0/1 kept, else 1-based) or a logical region H x W (x N)."""
+    None; 1-based class numbers (one, or one per image) -> 0-based; a logical
+    region H x W or H x W x N -> bool (N,) H x W.
+    """
     if target is None:
         return None
+    n, _, h, w = images.shape
     a = convert.from_matlab(target)
-    if isinstance(a, np.ndarray) and a.dtype == np.bool_ and a.size > 1:
-        m = convert.mask_from_matlab(a, name="target")
+    if not isinstance(a, np.ndarray) or a.dtype.kind not in "biuf":
+        raise TypeError(
+            f"'Target' must be class numbers (1, 2, ...) or a logical region; got {describe(target)}"
+        )
+    kind = kind_of(est)
+    if a.dtype == np.bool_:
+        if kind == "classifier":
+            raise TypeError(
+                f"'Target' of a classification model is a class number, not a logical; {_CLASS_HELP}"
+            )
+        m = a[:, :, 0, :] if a.ndim == 4 and a.shape[2] == 1 else a
+        if m.shape[:2] != (h, w) or m.ndim > 3 or (m.ndim == 3 and m.shape[2] not in (1, n)):
+            raise ValueError(
+                f"'Target' region must be {h}x{w} like the images, or {h}x{w}x{n} (one per "
+                f"image); got size {size(a.shape)}"
+            )
         return m if m.ndim == 2 else convert.batch_from_matlab(m)
-    labels = convert.labels_from_matlab(a)
-    return labels[0] if labels.size == 1 else labels
+    if kind == "segmenter":
+        raise TypeError(
+            "'Target' of a segmentation model is a logical region H x W (or H x W x N), "
+            f"not class numbers; got {value(a)}"
+        )
+    flat = a.reshape(-1)
+    if flat.size not in (1, n) or (a.ndim == 2 and min(a.shape) > 1) or a.ndim > 2:
+        raise ValueError(
+            f"'Target' must be one class number, or one per image ({n}); got {value(a)}"
+        )
+    if not np.all(np.isfinite(flat) & (flat == np.round(flat))):
+        raise TypeError(f"'Target' must be whole class numbers; got {value(a)}; {_CLASS_HELP}")
+    if flat.min() < 1:
+        raise ValueError(f"'Target' {value(a)}: {_CLASS_HELP}. Class 0 does not exist; add 1")
+    k = _n_classes(est)
+    if k is not None and flat.max() > k:
+        raise ValueError(f"'Target' must be a class number 1..{k} for this model; got {value(a)}; {_CLASS_HELP}")
+    zero = flat.astype(np.int64) - 1
+    return int(zero[0]) if zero.size == 1 else zero
+
+
+def _explain(fn, est, X, target_in, target, **kwargs) -> np.ndarray:
+    """Run an explanation; say out-of-range classes of a Python model in MATLAB's numbers."""
+    try:
+        return fn(est, X, target=target, **kwargs)
+    except ValueError as err:
+        m = re.search(r"target class must be in 0\.\.(\d+)", str(err))
+        if not m:
+            raise
+        k = int(m.group(1)) + 1
+        raise ValueError(
+            f"'Target' must be a class number 1..{k} for this model; got {value(target_in)}; {_CLASS_HELP}"
+        ) from err
 
 
 def _col(v: Any) -> np.ndarray:
     return np.asarray(v, dtype=np.float64).reshape(-1, 1)
 
 
+@matlab_errors(_NAMES)
 def gradcam(
     model: Any,
     images: Any,
@@ -113,10 +180,11 @@ def gradcam(
         a model file, or a handle to a Python model.
     images : MATLAB array H x W, H x W x N or H x W x C x N
     target : MATLAB value, optional
-        Classifier: a class label (0/1, or 1-based for more classes), one for
-        all images or one per image; default each image's predicted class.
-        Segmenter: a logical region H x W or H x W x N; default the predicted
-        mask.
+        Classifier: a class number counted from 1 as MATLAB counts (class k
+        is column k of ``classify``'s scores: 1 = label 0, 2 = label 1), one
+        for all images or one per image; default each image's predicted
+        class. Segmenter: a logical region H x W or H x W x N; default the
+        predicted mask.
     layer : str, optional
         A layer name of the network (``named_modules``); default the last
         convolutional block's output.
@@ -133,19 +201,22 @@ def gradcam(
     >>> net = torch.nn.Sequential(torch.nn.Conv2d(1, 4, 3, padding=1), torch.nn.ReLU(),
     ...                           torch.nn.AdaptiveAvgPool2d(1), torch.nn.Flatten(),
     ...                           torch.nn.Linear(4, 1))
-    >>> gradcam(net, np.random.default_rng(0).random((16, 12, 3))).shape
-    (16, 12, 3)
+    >>> gradcam(net, np.random.default_rng(0).random((16, 12, 4)), target=2.0).shape
+    (16, 12, 4)
     """
     from .. import xai
 
-    est = _load(model)
-    X = _images(images, _in_channels(est))
-    maps = xai.gradcam(
-        est, X, target=_target(target), layer=layer or None, normalize=bool(normalize)
+    est = _load(model, "gradcam")
+    _network_model(est, "gradcam")
+    X = match_training(image_stack(images, channels=channels_of(est)), training_record(model))
+    maps = _explain(
+        xai.gradcam, est, X, target, _target(target, est, X), layer=layer or None,
+        normalize=bool(normalize),
     )
     return convert.batch_to_matlab(maps.astype(np.float64))
 
 
+@matlab_errors(_NAMES)
 def saliency(
     model: Any,
     images: Any,
@@ -170,19 +241,23 @@ def saliency(
     """
     from .. import xai
 
-    est = _load(model)
-    X = _images(images, _in_channels(est))
-    maps = xai.saliency(
+    est = _load(model, "saliency")
+    _network_model(est, "saliency")
+    X = match_training(image_stack(images, channels=channels_of(est)), training_record(model))
+    maps = _explain(
+        xai.saliency,
         est,
         X,
-        target=_target(target),
-        smooth=whole_number(smooth, "smooth", low=0),
+        target,
+        _target(target, est, X),
+        smooth=whole(smooth, "'Smooth'", low=0),
         noise=float(noise),
-        seed=whole_number(seed, "seed", low=0),
+        seed=whole(seed, "'Seed'", low=0),
     )
     return convert.batch_to_matlab(maps.astype(np.float64))
 
 
+@matlab_errors(_NAMES)
 def permutation_importance(
     model: Any,
     X: Any,
@@ -227,19 +302,20 @@ def permutation_importance(
     """
     from .. import xai
 
-    est = _load(model)
+    est = _load(model, "permutationImportance", kind="classifier")
     if hasattr(est, "features") and hasattr(est, "pipeline_"):
-        F = _images(X, 1)
+        F = image_stack(X, channels=1, name="X")
     else:
         F = convert.from_matlab(X)
         if not isinstance(F, np.ndarray) or F.ndim != 2:
             raise ValueError(
-                "X must be an N x F feature matrix (one row per observation); got "
-                f"{type(X).__name__}"
+                f"X must be an N x F feature matrix (one row per observation); got {describe(X)}"
             )
     yv = convert.from_matlab(y)
-    if not isinstance(yv, np.ndarray) or (yv.ndim == 2 and min(yv.shape) > 1):
-        raise ValueError("y must be a vector of labels or responses, one per observation")
+    if not isinstance(yv, np.ndarray) or yv.ndim > 2 or (yv.ndim == 2 and min(yv.shape) > 1):
+        raise ValueError(
+            f"Y must be a vector of labels or responses, one per observation; got {describe(y)}"
+        )
     yv = yv.reshape(-1)
     if hasattr(est, "classes_") or hasattr(est, "predict_proba"):
         yv = convert.labels_from_matlab(yv)
@@ -251,9 +327,9 @@ def permutation_importance(
         F,
         yv,
         metric=str(metric),
-        n_repeats=whole_number(n_repeats, "n_repeats", low=1),
+        n_repeats=whole(n_repeats, "'NumRepeats'", low=1),
         mode=str(mode),
-        seed=whole_number(seed, "seed", low=0),
+        seed=whole(seed, "'Seed'", low=0),
         feature_names=names,
     )
     return {

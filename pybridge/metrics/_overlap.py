@@ -102,38 +102,69 @@ def _overlap(a: Any, b: Any, labels: Any, empty: Any, batch: bool, kind: str):
         return float(_finish(inter, sa, sb, rule=rule, both_empty=both_empty, kind=kind))
 
     # label images: one value per label, 1..max unless labels= says which
+    for name, x in (("a", a), ("b", b)):
+        if x.dtype.kind == "f" and x.size and x.max() > _EXACT:
+            raise ValueError(
+                f"{name} holds the label {x.max():g}, above 2^53: floats do not hold such whole "
+                "numbers exactly; renumber the labels (e.g. with np.unique(..., return_inverse=True))"
+            )
     ia = a.astype(np.int64, copy=False).reshape(n, -1)
     ib = b.astype(np.int64, copy=False).reshape(n, -1)
     if labels is None:
         top = int(max(ia.max(initial=0), ib.max(initial=0)))
+        if top > MAX_LABEL_RANGE:
+            raise ValueError(
+                f"label images are scored for every label 1..max, and max is {top}: that is "
+                f"{top} values (more than {MAX_LABEL_RANGE}). Pass labels= with the labels to "
+                "score, e.g. labels=np.unique(b[b > 0])"
+            )
         wanted = np.arange(1, top + 1)
     else:
         wanted = np.atleast_1d(np.asarray(labels))
         if (
             wanted.ndim != 1
             or wanted.dtype.kind not in "iuf"
-            or (wanted.size and not np.all(wanted == np.floor(wanted)))
+            or (wanted.size and not np.all(np.isfinite(wanted) & (wanted == np.floor(wanted))))
         ):
             raise ValueError(f"labels must be a sequence of whole numbers; got {labels!r}")
         wanted = wanted.astype(np.int64)
         if wanted.size and wanted.min() < 0:
             raise ValueError(f"labels must be >= 0 (0 = background); got {wanted.min()}")
-    top = int(max(ia.max(initial=0), ib.max(initial=0), wanted.max(initial=0))) + 1
-    offset = (np.arange(n, dtype=np.int64) * top)[:, None]
-    minlength = n * top
-    count_a = np.bincount((ia + offset).ravel(), minlength=minlength).reshape(n, top)
-    count_b = np.bincount((ib + offset).ravel(), minlength=minlength).reshape(n, top)
-    same = ia == ib
-    count_i = np.bincount((ia + offset)[same], minlength=minlength).reshape(n, top)
-    out = _finish(
-        count_i[:, wanted],
-        count_a[:, wanted],
-        count_b[:, wanted],
-        rule=rule,
-        both_empty=both_empty,
-        kind=kind,
-    )
+    count_i, count_a, count_b = _label_counts(ia, ib, wanted)
+    out = _finish(count_i, count_a, count_b, rule=rule, both_empty=both_empty, kind=kind)
     return out if batch else out[0]
+
+
+#: Largest label range ``1..max`` scored when ``labels`` is not given.
+MAX_LABEL_RANGE = 1 << 20
+_EXACT = float(1 << 53)
+
+
+def _label_counts(ia: np.ndarray, ib: np.ndarray, wanted: np.ndarray):
+    """Per sample, the pixels of each wanted label in a, in b and in both: three (N, L) arrays.
+
+    Small label values are counted with one ``bincount`` over a table of
+    ``max + 1`` slots per sample; large or sparse ones (a label 10^12 would
+    need terabytes of slots) are first renumbered to the values present.
+    """
+    n = ia.shape[0]
+    top = int(max(ia.max(initial=0), ib.max(initial=0), wanted.max(initial=0))) + 1
+    if n * top <= max(4 * ia.size, 1 << 16):
+        codes_a, codes_b, slots, where = ia, ib, top, wanted
+        present = np.ones(wanted.shape, dtype=bool)
+    else:
+        values, inverse = np.unique(np.concatenate([ia.ravel(), ib.ravel()]), return_inverse=True)
+        codes_a = inverse[: ia.size].reshape(ia.shape)
+        codes_b = inverse[ia.size :].reshape(ib.shape)
+        slots = max(len(values), 1)
+        where = np.searchsorted(values, wanted).clip(max=slots - 1)
+        present = values[where] == wanted if len(values) else np.zeros(wanted.shape, bool)
+    offset = (np.arange(n, dtype=np.int64) * slots)[:, None]
+    length = n * slots
+    count_a = np.bincount((codes_a + offset).ravel(), minlength=length).reshape(n, slots)
+    count_b = np.bincount((codes_b + offset).ravel(), minlength=length).reshape(n, slots)
+    count_i = np.bincount((codes_a + offset)[ia == ib], minlength=length).reshape(n, slots)
+    return tuple(np.where(present, c[:, where], 0) for c in (count_i, count_a, count_b))
 
 
 _DOC_TABLE = """
@@ -194,7 +225,8 @@ def dice(
     ------
     ValueError
         Shapes differ; negative or fractional labels (probabilities not thresholded);
-        an unknown ``empty`` rule.
+        an unknown ``empty`` rule; without ``labels``, a largest label above
+        ``MAX_LABEL_RANGE`` (2^20: that many values would be returned).
     TypeError
         A dtype that is neither logical nor numeric.
 

@@ -33,12 +33,15 @@ def test_train_and_classify_like_python(tmp_path, data):
     # H x W x N and 1-based labels: the same model
     info2 = mapi.call("train_classifier", convert.batch_to_matlab(data["images"]),
                       (data["labels"] + 1).astype(float), model="traditional")
-    assert_allclose(mapi.call("classify", info2["file"], X)["scores"], ref, rtol=1e-10)
+    out2 = mapi.call("classify", info2["file"], X)
+    assert_allclose(out2["scores"], ref, rtol=1e-10)
+    assert_array_equal(out2["labels"], out["labels"] + 1)  # answers in the training labels, 1/2
     # one H x W patch
     one = mapi.call("classify", info, np.asfortranarray(data["images"][4]))
     assert_allclose(one["scores"], ref[4:5], rtol=1e-10)
 
 
+@pytest.mark.slow
 def test_cnn_history_is_matlab_shaped(data):
     info = mapi.call("train_classifier", convert.batch_to_matlab(data["images"]),
                      data["labels"].astype(float), epochs=2.0)
@@ -50,10 +53,12 @@ def test_cnn_history_is_matlab_shaped(data):
 @pytest.mark.parametrize(
     "kwargs, err, match",
     [
-        ({"model": "svm"}, ValueError, "model must be"),
-        ({"class_weight": "auto"}, ValueError, "class_weight"),
-        ({"epochs": 2.5}, TypeError, "whole number"),
-        ({"seed": -1.0}, ValueError, ">= 0"),
+        ({"model": "svm"}, ValueError, "'Model' must be one of 'cnn', 'traditional', 'transfer'; got 'svm'"),
+        ({"model": "cnnn"}, ValueError, "did you mean 'cnn'"),
+        ({"class_weight": "auto"}, ValueError, "'ClassWeight'"),
+        ({"epochs": 2.5}, TypeError, "'Epochs' must be a whole number; got 2.5"),
+        ({"seed": -1.0}, ValueError, "'Seed' must be >= 0; got -1"),
+        ({"validation_fraction": 1.0}, ValueError, r"'ValidationFraction' must be a number in \[0, 1\); got 1"),
     ],
 )
 def test_train_errors(data, kwargs, err, match):
@@ -64,13 +69,15 @@ def test_train_errors(data, kwargs, err, match):
 
 def test_shape_and_model_errors(tmp_path, data):
     X = convert.batch_to_matlab(data["images"])
-    with pytest.raises(ValueError, match="one label per patch"):
+    with pytest.raises(ValueError, match=r"LABELS must hold one label per patch \(30\); got 5"):
         mapi.call("train_classifier", X, data["labels"][:5].astype(float))
-    with pytest.raises(ValueError, match="grey-level"):
-        mapi.call("train_classifier", np.zeros((8, 8, 3, 2)), [0.0, 1.0])
+    with pytest.raises(ValueError, match="IMAGES is 8x8x3x2: colour .* rgb2gray"):
+        mapi.call("train_classifier", np.zeros((8, 8, 3, 2), order="F"), [0.0, 1.0])
+    with pytest.raises(ValueError, match="LABELS hold one class only"):
+        mapi.call("train_classifier", X, np.ones(30))
     with pytest.raises(FileNotFoundError, match="trainClassifier"):
         mapi.call("classify", str(tmp_path / "none.safetensors"), X)
     with pytest.raises(ValueError, match="'file' field"):
         mapi.call("classify", {"name": "x"}, X)
-    with pytest.raises(ValueError, match="threshold"):
+    with pytest.raises(ValueError, match="'Threshold' must be a number between 0 and 1; got 1.5"):
         mapi.call("classify", "m.safetensors", X, threshold=1.5)

@@ -228,3 +228,37 @@ def test_classification_labels_must_be_binary():
         auc([1, 1, 1], [0.2, 0.5, 0.9])
     with pytest.raises(ValueError, match="one score per sample"):
         roc([0, 1, 1], [0.2, 0.5])
+
+
+# ------------------------------------------------------------ label values of any size
+
+
+def test_a_huge_label_without_labels_is_refused_before_any_allocation():
+    a = np.zeros((4, 4))
+    a[0, 0] = 1e12
+    with pytest.raises(ValueError, match="max is 1000000000000.*Pass labels="):
+        dice(a, a.copy())
+
+
+@pytest.mark.parametrize("big", [1e12, 2**40 + 3, 9_000_000])
+def test_large_label_values_are_scored_without_a_table_of_that_size(big, rng):
+    # reference: the same label images renumbered 0, 1, 2 (Dice does not depend on the numbers)
+    small_a = rng.integers(0, 3, size=(20, 30))
+    small_b = rng.integers(0, 3, size=(20, 30))
+    lut = np.array([0, 5, big], dtype=np.float64)
+    a, b = lut[small_a], lut[small_b]
+    got = dice(a, b, labels=[big, 5, 7])
+    ref = dice(small_a, small_b, labels=[2, 1, 7])
+    assert_allclose(got, ref)
+    d2 = 2 * np.sum((small_a == 2) & (small_b == 2)) / (np.sum(small_a == 2) + np.sum(small_b == 2))
+    assert got[0] == pytest.approx(d2)  # worked out directly
+    assert np.isnan(got[2])  # a label in neither image: 0/0, as MATLAB
+    batch = jaccard(np.stack([a, b]), np.stack([b, a]), labels=[big], batch=True)
+    assert_allclose(batch[:, 0], [jaccard(small_a, small_b, labels=[2])[0]] * 2)
+
+
+def test_labels_beyond_what_a_double_holds_exactly_are_refused():
+    a = np.zeros((2, 2))
+    a[0, 0] = 2.0**60
+    with pytest.raises(ValueError, match="above 2\\^53"):
+        dice(a, a, labels=[1])

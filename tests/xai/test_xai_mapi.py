@@ -28,15 +28,15 @@ def test_gradcam_matlab_stack_in_hwn_out(rng):
     net = _net()
     images = rng.random((4, 12, 10), dtype=np.float32)  # Python N x H x W
     stack = np.asfortranarray(np.moveaxis(images, 0, -1))  # MATLAB H x W x N
-    got = mapi.call("gradcam", net, stack, target=1.0)
+    got = mapi.call("gradcam", net, stack, target=2.0)  # class 2 (1-based) = Python's class 1
     assert got.shape == (12, 10, 4) and got.dtype == np.float64 and got.flags.f_contiguous
     expected = xai.gradcam(net, images[:, None], target=1)
     assert_allclose(np.moveaxis(got, -1, 0), expected, rtol=1e-6)
     # H x W x 1 x N (the Deep Learning Toolbox layout) and a memoryview give the same
     as4 = np.asfortranarray(stack[:, :, None, :])
-    assert_allclose(mapi.gradcam(net, memoryview(as4), target=1.0), got)
+    assert_allclose(mapi.gradcam(net, memoryview(as4), target=2.0), got)
     # one image H x W
-    one = mapi.gradcam(net, np.asfortranarray(images[2]), target=1.0)
+    one = mapi.gradcam(net, np.asfortranarray(images[2]), target=2.0)
     assert one.shape == (12, 10)
     assert_allclose(one, got[:, :, 2], rtol=1e-6)
 
@@ -44,8 +44,8 @@ def test_gradcam_matlab_stack_in_hwn_out(rng):
 def test_gradcam_per_image_targets_and_regions(rng):
     net = _net(1)
     images = rng.random((3, 8, 8), dtype=np.float32)
-    stack = np.asfortranarray(np.moveaxis(images, 0, -1))
-    got = mapi.gradcam(net, stack, target=array.array("d", [0, 1, 0]))
+    stack = np.asfortranarray(np.moveaxis(images, 0, -1)[:, :, None, :])  # 3 images: H x W x 1 x 3
+    got = mapi.gradcam(net, stack, target=array.array("d", [1, 2, 1]))  # 1-based classes
     expected = xai.gradcam(net, images, target=np.array([0, 1, 0]))
     assert_allclose(np.moveaxis(got, -1, 0), expected, rtol=1e-6)
 
@@ -102,7 +102,7 @@ def test_model_arguments(tmp_path):
         mapi.gradcam(str(tmp_path / "missing.safetensors"), np.zeros((4, 4)))
     with pytest.raises(ValueError, match="'file' field"):
         mapi.gradcam({"name": "x"}, np.zeros((4, 4)))
-    with pytest.raises(TypeError, match="model file name"):
+    with pytest.raises(TypeError, match="MODEL must be a model file name"):
         mapi.gradcam(3.0, np.zeros((4, 4)))
 
 
@@ -119,7 +119,7 @@ def test_saved_classifier_file(tmp_path):
     )
     path = tmp_path / "clf.safetensors"
     clf.save(path)
-    stack = np.asfortranarray(np.moveaxis(d["images"][:3], 0, -1))
-    got = mapi.gradcam({"file": str(path)}, stack, target=1.0)
-    assert_allclose(np.moveaxis(got, -1, 0), xai.gradcam(clf, d["images"][:3], target=1), atol=1e-6)
-    assert_allclose(mapi.gradcam(str(path), stack, target=1.0), got)
+    stack = np.asfortranarray(np.moveaxis(d["images"][:4], 0, -1))
+    got = mapi.gradcam({"file": str(path)}, stack, target=2.0)
+    assert_allclose(np.moveaxis(got, -1, 0), xai.gradcam(clf, d["images"][:4], target=1), atol=1e-6)
+    assert_allclose(mapi.gradcam(str(path), stack, target=2.0), got)

@@ -7,7 +7,9 @@ function opts = parseOptions(fname, defaults, args)
 %   Errors
 %     pybridge:<FNAME>:invalidOption   odd number of arguments or a name
 %                                      that is not text
-%     pybridge:<FNAME>:unknownOption   a name DEFAULTS does not have
+%     pybridge:<FNAME>:unknownOption   a name DEFAULTS does not have; the
+%                                      message names the closest valid
+%                                      option and lists them all
 %
 %   Example
 %     o = pybridge.internal.parseOptions('dice', struct('Batch', false), {'batch', true});
@@ -30,9 +32,38 @@ for k = 1:2:numel(args)
   hit = find(strcmpi(name, names), 1);
   if isempty(hit)
     error(sprintf('pybridge:%s:unknownOption', fname), ...
-      'pybridge.%s: unknown option ''%s''; valid options: %s', fname, name, ...
-      strjoin(names', ', '));
+      'pybridge.%s: unknown option ''%s''%s; valid options: %s', fname, name, ...
+      closest(name, names), strjoin(strcat('''', names', ''''), ', '));
   end
   opts.(names{hit}) = args{k + 1};
 end
+end
+
+function hint = closest(name, names)
+%CLOSEST ' (did you mean ''Epochs''?)' for the valid name nearest to NAME, or ''.
+best = inf;
+hint = '';
+for k = 1:numel(names)
+  d = editDistance(lower(name), lower(names{k}));
+  if strncmpi(name, names{k}, max(numel(name), 1)) || strncmpi(names{k}, name, numel(names{k}))
+    d = min(d, 1);   % a prefix ('Thresh') or an extension ('Epochss') of a valid name
+  end
+  if d < best && d <= max(2, floor(max(numel(name), numel(names{k})) / 2))
+    best = d;
+    hint = sprintf(' (did you mean ''%s''?)', names{k});
+  end
+end
+end
+
+function d = editDistance(a, b)
+%EDITDISTANCE Levenshtein distance of two char rows (insertions, deletions, substitutions).
+prev = 0:numel(b);
+for i = 1:numel(a)
+  cur = [i, zeros(1, numel(b))];
+  for j = 1:numel(b)
+    cur(j + 1) = min([prev(j + 1) + 1, cur(j) + 1, prev(j) + (a(i) ~= b(j))]);
+  end
+  prev = cur;
+end
+d = prev(end);
 end
