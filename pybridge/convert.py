@@ -1653,3 +1653,84 @@ def list_to_cell(items: Sequence, *, engine: bool = False) -> list:
     if not isinstance(items, (list, tuple)):
         raise TypeError(f"expected a list or tuple; got {_describe(items)}")
     return [to_matlab(v, engine=engine) for v in items]
+
+
+# --------------------------------------------------------------------------
+# MathWorks' matlabengine: the model <-> its own Python types
+# --------------------------------------------------------------------------
+
+
+def to_matlabengine(value: Any, matlab: Any) -> Any:
+    """A MATLAB value (:mod:`pybridge._mtypes`) -> what MathWorks' engine takes as an argument.
+
+    ``matlab`` is MathWorks' ``matlab`` package. Numeric and logical arrays
+    become its array types at every size (a 1 x 1 int8 stays int8), char
+    vectors str, cell vectors lists, scalar structs dicts. What matlabengine
+    cannot send (char matrices, cell matrices, struct arrays, strings, sparse,
+    containers.Map with text keys) raises TypeError with the workaround.
+    """
+    kind = type(value).__name__
+    if kind == "MArray":
+        dims = tuple(int(d) for d in value.dims)
+        if value.mclass == "char":
+            if dims == (0, 0) or (len(dims) == 2 and dims[0] == 1):
+                return _chars_to_str(np.asarray(value.real))
+            raise TypeError(
+                f"MATLAB's engine cannot send a {_mshape(dims)} char array; send a list of "
+                "str (a cell) and call char() on it in MATLAB"
+            )
+        cls = getattr(matlab, value.mclass)
+        n = int(np.prod(dims))
+        if n == 0:
+            return cls(size=dims)
+        if value.imag is not None:
+            flat = (np.asarray(value.real) + 1j * np.asarray(value.imag)).tolist()
+            return cls(flat, size=dims, is_complex=True)
+        flat = np.asarray(value.real)
+        return cls(flat.tolist() if value.mclass == "logical" else flat, size=dims)
+    if kind == "MCell":
+        dims = tuple(int(d) for d in value.dims)
+        if not _is_vector(dims) and int(np.prod(dims)) != 0:
+            raise TypeError(
+                f"MATLAB's engine sends lists as 1xN cells only; a {_mshape(dims)} cell cannot "
+                "be sent (send a list and reshape it in MATLAB)"
+            )
+        return [to_matlabengine(x, matlab) for x in value.items]
+    if kind == "MStruct":
+        if tuple(value.dims) != (1, 1):
+            raise TypeError(
+                f"MATLAB's engine sends scalar structs only; a {_mshape(tuple(value.dims))} "
+                "struct array cannot be sent (send a list of dicts and use [c{:}] in MATLAB)"
+            )
+        return {k: to_matlabengine(v, matlab) for k, v in value.items[0].items()}
+    if kind == "MMap":
+        keys = [from_mvalue(k, profile="matlabengine") for k in value.keys]
+        if any(isinstance(k, str) for k in keys):
+            raise TypeError(
+                "MATLAB's engine turns a dict with text keys into a struct; a containers.Map "
+                "with text keys cannot be sent (send keys and values as two lists and build "
+                "the map in MATLAB)"
+            )
+        return {k: to_matlabengine(v, matlab) for k, v in zip(keys, value.values, strict=True)}
+    if kind in ("MString", "MSparse"):
+        what = "string arrays" if kind == "MString" else "sparse matrices"
+        fix = "send str or a list of str" if kind == "MString" else "send the full array and call sparse() in MATLAB"
+        raise TypeError(f"MATLAB's engine cannot send {what}; {fix}")
+    if kind == "MOpaque":
+        raise TypeError(_opaque_message(value.mclass, value.text))
+    raise TypeError(f"expected a MATLAB value (pybridge._mtypes); got {_describe(value)}")
+
+
+def from_matlabengine(value: Any) -> Any:
+    """What MathWorks' engine returned -> a MATLAB value (:mod:`pybridge._mtypes`).
+
+    matlabengine has already applied its own rules (1 x 1 values are Python
+    scalars, so an int8 scalar arrives as int); the result is read with the
+    ``'matlabengine'`` profile. Its opaque ``matlab.object`` handles become
+    ``MOpaque``.
+    """
+    if type(value).__name__ == "object" and type(value).__module__.startswith("matlab"):
+        from ._mtypes import MOpaque
+
+        return MOpaque("matlab.object", repr(value))
+    return to_mvalue(value, profile="matlabengine")
