@@ -469,6 +469,8 @@ class Engine:
         try:
             if self._backend.mvalues:
                 return convert.to_mvalue(a, profile=self._profile)
+            if self._profile != "numpy":
+                convert.to_mvalue(a, profile=self._profile)  # the profile's refusals
             return self._backend.to_engine(a)
         except (TypeError, ValueError) as err:
             raise type(err)(f"cannot pass this argument to {self.backend}: {err}") from err
