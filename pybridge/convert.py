@@ -70,6 +70,7 @@ __all__ = [
     "rules_markdown",
     "to_matlabengine",
     "from_matlabengine",
+    "for_matlab",
     "CONVERSION_TABLE",
     "MATLAB_CLASSES",
     "LAYOUTS",
@@ -1852,3 +1853,76 @@ def rules_markdown() -> str:
             cells = [c.replace("|", "\\|") for c in cells]
             out.append(f"| {what} | {example} | " + " | ".join(cells) + " |")
     return "\n".join(out)
+
+
+def for_matlab(obj: Any) -> Any:
+    """A Python result -> the objects MATLAB's ``py.`` hands back, each converting to one MATLAB value.
+
+    The value is read with the ``'py'`` profile (:func:`to_mvalue`), then given
+    the form that MATLAB's ``double``, ``single``, ``int8`` ... ``logical``,
+    ``char``, ``struct`` and ``cell`` convert without loss: a 1 x 1 double is
+    a float, a 1 x 1 logical a bool, a char row a str, every other numeric or
+    logical value an ndarray of its class in MATLAB's shape (column-major, a
+    view where possible; a 1 x 1 int8 stays an int8 array), a scalar struct a
+    dict, a cell vector a list, a string array a list of str, a map a dict.
+    ``None`` is a 0 x 0 double (MATLAB's ``[]``), as in every profile but
+    matlabengine's.
+
+    Raises
+    ------
+    TypeError
+        What ``py.`` cannot hand back: char and cell matrices, struct arrays,
+        sparse matrices, complex integers (the message says what to return
+        instead), and types with no MATLAB equivalent.
+    ValueError
+        A dict key that is not a MATLAB field name.
+
+    Examples
+    --------
+    >>> out = for_matlab({"n": 3, "x": 1.5})
+    >>> out["n"].dtype, out["n"].shape, out["x"]
+    (dtype('int64'), (1, 1), 1.5)
+    """
+    return _py_result(to_mvalue(obj, profile="py"))
+
+
+def _py_result(v: Any) -> Any:
+    kind = type(v).__name__
+    if kind == "MArray":
+        dims = tuple(int(d) for d in v.dims)
+        if v.mclass == "char":
+            if dims == (0, 0) or (len(dims) == 2 and dims[0] == 1 and dims[1] >= 1):
+                return _chars_to_str(np.asarray(v.real))
+            raise _refuse(f"a {_mshape(dims)} char array", "py", "return a list of str instead")
+        if v.imag is not None and v.mclass in _INT_CLASSES:
+            raise _refuse(f"a complex {v.mclass} array", "py", "return a complex float array instead")
+        if dims == (1, 1) and v.imag is None and v.mclass in ("double", "logical"):
+            x = np.asarray(v.real)[0]
+            return bool(x) if v.mclass == "logical" else float(x)
+        return _marray_data(v)
+    if kind == "MCell":
+        dims = tuple(int(d) for d in v.dims)
+        if not _is_vector(dims) and int(np.prod(dims)) != 0:
+            raise _refuse(f"a {_mshape(dims)} cell array", "py", "return a list (a cell row) instead")
+        return [_py_result(x) for x in v.items]
+    if kind == "MStruct":
+        if tuple(v.dims) != (1, 1):
+            raise _refuse(
+                f"a {_mshape(tuple(v.dims))} struct array", "py",
+                "return a list of dicts instead ([c{:}] in MATLAB makes the struct array)",
+            )
+        return {k: _py_result(x) for k, x in v.items[0].items()}
+    if kind == "MString":
+        items = list(v.items)
+        return items[0] if tuple(v.dims) == (1, 1) else items
+    if kind == "MMap":
+        return {
+            from_mvalue(k, profile="py"): _py_result(x)
+            for k, x in zip(v.keys, v.values, strict=True)
+        }
+    if kind == "MSparse":
+        raise _refuse(
+            f"a {_mshape(tuple(v.dims))} sparse matrix", "py",
+            "return S.toarray() (full), or its rows, columns and values for sparse() in MATLAB",
+        )
+    raise TypeError(_opaque_message(v.mclass, v.text))
