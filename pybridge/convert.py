@@ -1148,6 +1148,13 @@ def _engine_array_to_mvalue(x: Any) -> Any:
     return MArray(mclass, _matlab_shape(size), flat)
 
 
+def _column_major_flat(a: np.ndarray) -> np.ndarray:
+    """The elements of ``a`` in column-major order: a view when ``a`` is column-major, else one copy."""
+    if a.ndim > 1 and not a.flags.f_contiguous:
+        a = _fortran_copy(a)  # the same fast transposing copy as to_matlab
+    return a.ravel(order="F")
+
+
 def _ndarray_to_mvalue(a: np.ndarray, profile: str) -> Any:
     from . import _mtypes as mt
 
@@ -1162,7 +1169,7 @@ def _ndarray_to_mvalue(a: np.ndarray, profile: str) -> Any:
         if mclass is None:
             _check_dtype(a)
             raise TypeError(f"dtype {a.dtype} has no MATLAB class")
-        return mt.MArray(mclass, dims, a.ravel(order="F"))
+        return mt.MArray(mclass, dims, _column_major_flat(a))
     if kind == "c":
         dt = a.dtype.newbyteorder("=")
         if dt not in _CLASS_OF_COMPLEX:
