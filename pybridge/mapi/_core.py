@@ -139,6 +139,12 @@ def from_python(x: Any) -> Any:
     return convert.for_matlab(x)
 
 
+def _field_name(key: Any) -> str:
+    """``key`` if it is a valid MATLAB field name (convert owns the rule), else ValueError."""
+    (name,) = convert.dict_to_struct({key: None})
+    return name
+
+
 def whole_number(value: Any, name: str, *, low: int) -> int:
     """A MATLAB number that must be whole and at least ``low`` (epochs, seeds, counts), as int.
 
