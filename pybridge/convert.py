@@ -56,6 +56,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from . import _mtypes as mt
+
 if TYPE_CHECKING:  # pragma: no cover
     import torch
 
@@ -808,6 +810,11 @@ def _chars_to_str(chars: np.ndarray) -> str:
 
 
 def _from_marray(v: Any, profile: str) -> Any:
+    if v.imag is None and v.dims == (1, 1):  # the commonest value: a real scalar (fast path)
+        if v.mclass == "double":
+            return float(v.real[0])
+        if v.mclass == "logical":
+            return bool(v.real[0])
     dims = tuple(int(d) for d in v.dims)
     if v.mclass == "char":
         chars = np.asarray(v.real)
@@ -991,14 +998,10 @@ def to_mvalue(obj: Any, *, profile: str) -> Any:
 
 
 def _scalar(mclass: str, value: Any, dtype: Any) -> Any:
-    from ._mtypes import MArray
-
-    return MArray(mclass, (1, 1), np.array([value], dtype=dtype))
+    return mt.MArray(mclass, (1, 1), np.array([value], dtype=dtype))
 
 
 def _to_mvalue(obj: Any, profile: str) -> Any:
-    from . import _mtypes as mt
-
     if isinstance(obj, (mt.MArray, mt.MSparse, mt.MCell, mt.MStruct, mt.MString, mt.MMap)):
         return obj
     if isinstance(obj, mt.MOpaque):
@@ -1086,11 +1089,11 @@ def _to_mvalue(obj: Any, profile: str) -> Any:
 
 
 def _map_to_mvalue(obj: Mapping, kind: str, key_type: str, value_type: str, profile: str) -> Any:
-    from ._mtypes import MMap
+
 
     keys = tuple(_to_mvalue(float(k) if key_type == "double" else k, profile) for k in obj)
     values = tuple(_to_mvalue(v, profile) for v in obj.values())
-    return MMap(key_type, value_type, keys, values, kind)
+    return mt.MMap(key_type, value_type, keys, values, kind)
 
 
 def _is_sparse(obj: Any) -> bool:
@@ -1098,7 +1101,7 @@ def _is_sparse(obj: Any) -> bool:
 
 
 def _sparse_to_mvalue(s: Any) -> Any:
-    from ._mtypes import MSparse
+
 
     if s.ndim != 2:
         raise TypeError(f"MATLAB sparse matrices are 2-D; got a {s.ndim}-D scipy.sparse array")
@@ -1125,12 +1128,12 @@ def _sparse_to_mvalue(s: Any) -> Any:
         real, imag = vals.real.copy(), vals.imag.copy()
     else:
         real, imag = vals, None
-    return MSparse(mclass, (int(s.shape[0]), int(s.shape[1])), rows, cols, real, imag)
+    return mt.MSparse(mclass, (int(s.shape[0]), int(s.shape[1])), rows, cols, real, imag)
 
 
 def _engine_array_to_mvalue(x: Any) -> Any:
     """A ``matlab.double`` (or any matlab array type) -> MArray, reading its column-major data."""
-    from ._mtypes import MArray
+
 
     own = getattr(x, "_a", None)
     if isinstance(own, np.ndarray):  # pybridge's own matlab arrays hold an ndarray
@@ -1143,9 +1146,9 @@ def _engine_array_to_mvalue(x: Any) -> Any:
         imag = np.asarray(x.imag(), dtype=dtype).ravel() if callable(getattr(x, "imag", None)) else None
         if real is None or imag is None:
             raise TypeError(f"cannot read the parts of the complex matlab.{mclass}")
-        return MArray(mclass, _matlab_shape(size), real, imag)
+        return mt.MArray(mclass, _matlab_shape(size), real, imag)
     flat = _engine_to_numpy(x).ravel(order="F")
-    return MArray(mclass, _matlab_shape(size), flat)
+    return mt.MArray(mclass, _matlab_shape(size), flat)
 
 
 def _column_major_flat(a: np.ndarray) -> np.ndarray:
@@ -1156,8 +1159,6 @@ def _column_major_flat(a: np.ndarray) -> np.ndarray:
 
 
 def _ndarray_to_mvalue(a: np.ndarray, profile: str) -> Any:
-    from . import _mtypes as mt
-
     dims = _matlab_shape(a.shape)
     kind = a.dtype.kind
     if kind in "biuf":
@@ -1755,9 +1756,9 @@ def from_matlabengine(value: Any) -> Any:
     ``MOpaque``.
     """
     if type(value).__name__ == "object" and type(value).__module__.startswith("matlab"):
-        from ._mtypes import MOpaque
 
-        return MOpaque("matlab.object", repr(value))
+
+        return mt.MOpaque("matlab.object", repr(value))
     return to_mvalue(value, profile="matlabengine")
 
 
