@@ -921,7 +921,9 @@ def _from_msparse(v: Any, profile: str) -> Any:
     dtype = MATLAB_CLASSES[v.mclass]
     vals = np.asarray(v.real, dtype=dtype)
     if v.imag is not None:
-        vals = vals.astype(np.complex128) + 1j * np.asarray(v.imag, dtype=np.float64)
+        z = np.empty(vals.shape, dtype=np.complex128)
+        z.real, z.imag = vals, v.imag  # no inf * 1j: parts set apart
+        vals = z
     rows = np.asarray(v.rows, dtype=np.int64) - 1  # MATLAB's 1-based -> 0-based
     cols = np.asarray(v.cols, dtype=np.int64) - 1
     shape = tuple(int(d) for d in v.dims)
@@ -1089,8 +1091,6 @@ def _to_mvalue(obj: Any, profile: str) -> Any:
 
 
 def _map_to_mvalue(obj: Mapping, kind: str, key_type: str, value_type: str, profile: str) -> Any:
-
-
     keys = tuple(_to_mvalue(float(k) if key_type == "double" else k, profile) for k in obj)
     values = tuple(_to_mvalue(v, profile) for v in obj.values())
     return mt.MMap(key_type, value_type, keys, values, kind)
@@ -1101,8 +1101,6 @@ def _is_sparse(obj: Any) -> bool:
 
 
 def _sparse_to_mvalue(s: Any) -> Any:
-
-
     if s.ndim != 2:
         raise TypeError(f"MATLAB sparse matrices are 2-D; got a {s.ndim}-D scipy.sparse array")
     kind = s.dtype.kind
@@ -1133,8 +1131,6 @@ def _sparse_to_mvalue(s: Any) -> Any:
 
 def _engine_array_to_mvalue(x: Any) -> Any:
     """A ``matlab.double`` (or any matlab array type) -> MArray, reading its column-major data."""
-
-
     own = getattr(x, "_a", None)
     if isinstance(own, np.ndarray):  # pybridge's own matlab arrays hold an ndarray
         return _ndarray_to_mvalue(own, "numpy")
@@ -1710,8 +1706,9 @@ def to_matlabengine(value: Any, matlab: Any) -> Any:
         if n == 0:
             return cls(size=dims)
         if value.imag is not None:
-            flat = (np.asarray(value.real) + 1j * np.asarray(value.imag)).tolist()
-            return cls(flat, size=dims, is_complex=True)
+            z = np.empty(n, dtype=np.complex128)
+            z.real, z.imag = value.real, value.imag  # no inf * 1j: parts set apart
+            return cls(z.tolist(), size=dims, is_complex=True)
         flat = np.asarray(value.real)
         return cls(flat.tolist() if value.mclass == "logical" else flat, size=dims)
     if kind == "MCell":
@@ -1750,15 +1747,16 @@ def to_matlabengine(value: Any, matlab: Any) -> Any:
 def from_matlabengine(value: Any) -> Any:
     """What MathWorks' engine returned -> a MATLAB value (:mod:`pybridge._mtypes`).
 
-    matlabengine has already applied its own rules (1 x 1 values are Python
-    scalars, so an int8 scalar arrives as int); the result is read with the
-    ``'matlabengine'`` profile. Its opaque ``matlab.object`` handles become
-    ``MOpaque``.
+    matlabengine has already applied its own rules: 1 x 1 values are Python
+    scalars, so an integer scalar of any class arrives as int and is read as
+    int64 (uint64 when only uint64 holds it); arrays keep their class. The
+    result is read with the ``'matlabengine'`` profile; opaque
+    ``matlab.object`` handles become ``MOpaque``.
     """
     if type(value).__name__ == "object" and type(value).__module__.startswith("matlab"):
-
-
         return mt.MOpaque("matlab.object", repr(value))
+    if isinstance(value, int) and not isinstance(value, bool) and value >= 2**63:
+        return mt.MArray("uint64", (1, 1), np.array([value], dtype=np.uint64))  # only uint64 holds it
     return to_mvalue(value, profile="matlabengine")
 
 
