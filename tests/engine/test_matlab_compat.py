@@ -61,6 +61,18 @@ def site_dir(tmp_path):
     return d
 
 
+def test_the_shipped_hook_is_the_one_write_pth_writes(tmp_path):
+    from pybridge import _matlab_finder
+
+    assert PTH.read_text() == _matlab_finder.PTH_LINE
+    out = run_python(
+        f"import runpy, sys; sys.argv = ['x', {str(tmp_path)!r}]; "
+        "runpy.run_module('pybridge._matlab_finder', run_name='__main__')",
+        site_dir=None, cwd=tmp_path,
+    )
+    assert (tmp_path / PTH.name).read_text() == PTH.read_text() and "wrote" in out
+
+
 def test_import_matlab_gives_pybridge_where_matlabengine_is_absent(site_dir):
     out = run_python(
         """
