@@ -249,3 +249,23 @@ def test_connect_and_find_on_octave(matlab_pkg):
     finally:
         eng.quit()
     assert all(n not in me.find_matlab() for n in names)
+
+
+@pytest.mark.requires_octave
+@pytest.mark.timeout(240)
+def test_background_start_and_option_string_on_octave(matlab_pkg):
+    me = matlab_pkg.engine
+    future = me.start_matlab("-nojvm -nodesktop", background=True)  # MATLAB's options, as written
+    eng = future.result(timeout=200)
+    try:
+        assert future.done() and eng.sqrt(16.0) == 4.0
+        slow = eng.pause(20.0, nargout=0, background=True)
+        assert isinstance(slow, me.FutureResult)
+        with pytest.raises(me.TimeoutError):
+            slow.result(timeout=0.1)
+        assert slow.cancel()
+        with pytest.raises(me.CancelledError):
+            slow.result(timeout=60)
+        assert eng.sqrt(9.0) == 3.0
+    finally:
+        eng.quit()
