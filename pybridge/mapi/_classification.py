@@ -232,4 +232,4 @@ def classify(model: Any, images: Any, *, threshold: float = 0.5) -> dict[str, An
     p = np.asarray(est.predict_proba(X), dtype=np.float64)
     coding = np.asarray((record or {}).get("labels", [0.0, 1.0]), dtype=np.float64)
     labels = coding[(p[:, 1] >= threshold).astype(np.int64)]
-    return {"labels": convert.to_matlab(labels.reshape(-1, 1)), "scores": np.asfortranarray(p)}
+    return {"labels": convert.to_matlab(labels.reshape(-1, 1)), "scores": convert.to_matlab(p)}
