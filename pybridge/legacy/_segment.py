@@ -26,8 +26,8 @@ from typing import Any
 
 import numpy as np
 
-from . import convert
-from ._errors import PyBridgeError
+from .. import convert
+from .._errors import PyBridgeError
 
 __all__ = ["mass_segment", "segment_folder", "SegmentSummary", "legacy_dir"]
 
@@ -43,7 +43,7 @@ def legacy_dir() -> Path:
     The environment variable ``PYBRIDGE_LEGACY_DIR`` overrides it.
     """
     env = os.environ.get("PYBRIDGE_LEGACY_DIR")
-    here = Path(env) if env else Path(__file__).resolve().parent.parent / "matlab" / "legacy"
+    here = Path(env) if env else Path(__file__).resolve().parent.parent.parent / "matlab" / "legacy"
     if not (here / "massSegment.m").is_file():
         raise PyBridgeError(
             f"massSegment.m is not in {here}; run pybridge from its source tree (git clone) or "
@@ -65,7 +65,7 @@ def _default_engine() -> Any:
     with _default_lock:
         eng = _default.get("engine")
         if eng is None or getattr(eng, "_closed", False):
-            from .engine import start_matlab
+            from ..engine import start_matlab
 
             eng = start_matlab()
             _default["engine"] = eng
@@ -153,7 +153,7 @@ def mass_segment(
     >>> mask.shape, mask.dtype                            # doctest: +SKIP
     ((125, 125), dtype('bool'))
     """
-    from .engine import EngineError
+    from ..engine import EngineError
 
     arg, shape = _image_arg(image)
     rect = convert.roi_to_matlab(convert.validate_roi(roi, shape))
@@ -318,7 +318,7 @@ def segment_folder(
     >>> print(summary)                                                          # doctest: +SKIP
     1 segmented, 0 already done, 0 failed
     """
-    from .engine import EngineDiedError, EngineError, start_matlab
+    from ..engine import EngineDiedError, EngineError, start_matlab
 
     folder, out = Path(folder), Path(out_dir)
     if not folder.is_dir():

@@ -1,0 +1,11 @@
+function state = pause(varargin)
+%PAUSE (pybridge harness) Never waits: PAUSE() takes a scripted key, PAUSE(N) returns at once.
+%   PAUSE() (wait for a key press) takes the next scripted key. PAUSE(N)
+%   returns immediately: figures are not shown, so there is nothing to
+%   watch. PAUSE('on'|'off') is accepted; PAUSE('query') returns 'on'.
+if nargin == 0
+    pybridge_legacy_answer('pause', {'key'});
+elseif ischar(varargin{1}) && strcmpi(varargin{1}, 'query')
+    state = 'on';
+end
+end
