@@ -617,6 +617,23 @@ def run(
     >>> [str(f) for f in res.files]                                          # doctest: +SKIP
     ['out/Im_segmented/scan_mass_mask.pgm', 'out/Im_segmented/scan_resized.pgm']
     """
+    result = _run_impl(
+        target, args, answers=answers, out_dir=out_dir, nargout=nargout, returns=returns,
+        inputs=inputs, paths=paths, keep_figures=keep_figures, stdout=stdout, engine=engine,
+        timeout=timeout, script=script,
+    )
+    if result.answers_left:
+        warnings.warn(
+            f"{target} finished without asking for {result.answers_left} of its scripted "
+            "answers (check that the answers match what the code asks)",
+            UnusedAnswersWarning,
+            stacklevel=2,
+        )
+    return result
+
+
+def _run_impl(target, args, *, answers, out_dir, nargout, returns, inputs, paths, keep_figures,
+              stdout, engine, timeout, script) -> RunResult:
     items = _answers_list(answers)
     if nargout is not None and (isinstance(nargout, bool) or not isinstance(nargout, int) or nargout < 0):
         raise ValueError(f"nargout must be an int >= 0; got {nargout!r}")
@@ -695,12 +712,6 @@ def run(
     if not report["ok"]:
         raise _legacy_error(report["error"], eng, output, files)
     left = int(report.get("answers_left") or 0)
-    if left:
-        warnings.warn(
-            f"{name} finished without asking for {left} of the {len(items)} scripted answers",
-            UnusedAnswersWarning,
-            stacklevel=2,
-        )
     return RunResult(
         outputs=outputs,
         files=files,
