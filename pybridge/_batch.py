@@ -253,6 +253,9 @@ class ResourcePlugin(_WorkerPluginBase):  # type: ignore[misc, valid-type]
     Both must be picklable (module-level functions or ``functools.partial``).
     """
 
+    # registering a plugin of the same name again keeps the running one (and its resource)
+    idempotent = True
+
     def __init__(self, name: str, factory: Callable[[], Any], close: Callable[[Any], None] | None):
         self.name = name
         self.factory = factory
@@ -470,8 +473,7 @@ def _run_dask(todo, task, summary, client, plugin_name, factory, close, retry_on
         ) from err
     if factory is None:
         raise ValueError("a Dask batch needs a factory: each worker makes its own resource")
-    client.register_plugin(ResourcePlugin(plugin_name, factory, close), name=plugin_name,
-                           idempotent=True)
+    client.register_plugin(ResourcePlugin(plugin_name, factory, close), name=plugin_name)
     lock = threading.Lock()
     by_future = {}
     for it in todo:

@@ -58,14 +58,15 @@ end
 
 
 function where = pybridge_legacy_caller()
-% 'file.m, line N' of the code that called the GUI-input function
+% 'file.m, line N' of the code that called the GUI-input function: the first
+% frame outside the harness's folders
+here = fileparts(mfilename('fullpath'));
 s = dbstack('-completenames');
-% s(1): this file, s(2): the GUI-input shadow, s(3): the code that asked
-if numel(s) >= 3
-    k = 3;
-    while k < numel(s) && strncmp(s(k).name, 'pybridge_legacy', 15)
-        k = k + 1;
-    end
+k = 2;
+while k <= numel(s) && strncmp(s(k).file, here, numel(here))
+    k = k + 1;
+end
+if k <= numel(s)
     [ignored, base, ext] = fileparts(s(k).file);
     where = sprintf('called from %s%s, line %d', base, ext, s(k).line);
 else

@@ -69,6 +69,10 @@ try
         end
     end
     addpath(spec.guidir);
+    if exist('OCTAVE_VERSION', 'builtin')
+        % ahead of front ends that catch input() with an @input folder
+        addpath(fullfile(fileparts(mfilename('fullpath')), 'octave'));
+    end
     set(0, 'defaultfigurevisible', 'off');
     cd(spec.workdir);
     if pybridge_legacy_spec_flag(spec, 'script')
@@ -96,6 +100,13 @@ if isstruct(st) && isfield(st, 'next')
 end
 pybridge_legacy_restore();
 
+% an empty struct array inside a struct crashes Octave 7's jsonencode: send []
+if isempty(report.figures)
+    report.figures = {};
+end
+if isstruct(report.error) && isempty(report.error.stack)
+    report.error.stack = {};
+end
 varargout{1} = jsonencode(report);
 for k = 1:nout
     if k <= numel(outs)

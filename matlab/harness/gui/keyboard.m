@@ -5,7 +5,7 @@ function keyboard(varargin)
 %   It never waits.
 a = pybridge_legacy_answer('keyboard', {'text'});
 text = strtrim(a.texts{1});
-fprintf('K>> %s\n', text);
+fprintf('[keyboard] %s\n', text);
 if ~isempty(text) && ~any(strcmp(text, {'dbcont', 'return'}))
     evalin('caller', text);
 end

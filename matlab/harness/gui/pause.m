@@ -3,9 +3,5 @@ function state = pause(varargin)
 %   PAUSE() (wait for a key press) takes the next scripted key. PAUSE(N)
 %   returns immediately: figures are not shown, so there is nothing to
 %   watch. PAUSE('on'|'off') is accepted; PAUSE('query') returns 'on'.
-if nargin == 0
-    pybridge_legacy_answer('pause', {'key'});
-elseif ischar(varargin{1}) && strcmpi(varargin{1}, 'query')
-    state = 'on';
-end
+state = pybridge_legacy_pause(varargin{:});
 end
