@@ -30,6 +30,7 @@ import concurrent.futures as cf
 import json
 import os
 import queue
+import re
 import socket
 import threading
 from collections.abc import Callable, Iterable, Sequence
@@ -50,6 +51,7 @@ __all__ = [
     "out_dir_lock",
     "run_batch",
     "ResourcePlugin",
+    "sweep_partials",
 ]
 
 _LOCK_NAME = ".pybridge-batch.lock"
@@ -220,6 +222,28 @@ class out_dir_lock:
             self._fh = None
 
 
+_PART = re.compile(r"^\..+\.\d+\.\d+\.part")
+
+
+def sweep_partials(out_dir: str | os.PathLike) -> list[Path]:
+    """Remove the temporary files of writers that died mid-write (under ``out_dir``).
+
+    Only safe while holding the ``out_dir`` lock with no task running: the
+    runner calls it before and after a batch. Returns what it removed.
+    """
+    removed = []
+    for dirpath, _, filenames in os.walk(out_dir):
+        for f in filenames:
+            if _PART.match(f):
+                p = Path(dirpath) / f
+                try:
+                    p.unlink()
+                    removed.append(p)
+                except OSError:
+                    pass
+    return removed
+
+
 def atomic_write(path: Path, write: Callable[[Any], None], suffix: str = "") -> None:
     """Write ``path`` through ``write(binary_file)``: a hidden temporary file, fsync'ed, then
     renamed into place, so ``path`` is either absent or complete."""
@@ -371,6 +395,7 @@ def run_batch(
     if len(set(keys)) != len(keys):
         raise ValueError("item keys must be unique (two items would write the same results)")
     with out_dir_lock(out):
+        sweep_partials(out)  # left by a run or a worker killed mid-write
         todo = []
         for it in items:
             if is_done(it.key):
@@ -385,6 +410,7 @@ def run_batch(
                 _run_local(todo, task, summary, workers, resources, factory, close, retry_on,
                            desc, show_progress)
         finally:
+            sweep_partials(out)
             atomic_write(
                 out / "summary.json",
                 lambda fh: fh.write(json.dumps(summary.to_dict(), indent=2).encode()),

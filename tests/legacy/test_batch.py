@@ -53,6 +53,9 @@ def test_run_batch_resumes_after_an_interrupt_and_lists_failures(tmp_path):
     with pytest.raises(KeyboardInterrupt):
         _run(out, _items(out, 5, img1={"fail": True}, img3={"interrupt": True}))
     assert sorted(p.name for p in out.glob("*.txt")) == ["img0.txt", "img2.txt"]
+    # a writer killed mid-write leaves its temporary file; the next run removes it
+    stale = out / f".img4.txt.{os.getpid() + 1}.77.part.txt"
+    stale.write_bytes(b"half")
     first = json.loads((out / "summary.json").read_text())
     assert first["failed"] == {"img1.png": "ValueError: cannot do img1"}
     summary, res = _run(out, _items(out, 5))
@@ -60,6 +63,7 @@ def test_run_batch_resumes_after_an_interrupt_and_lists_failures(tmp_path):
     assert sorted(summary.skipped) == ["img0.png", "img2.png"]
     assert sorted(summary.done) == ["img1.png", "img3.png", "img4.png"] and summary.ok
     assert not [p for p in out.iterdir() if ".part" in p.name]  # nothing half-written
+    assert (out / "img4.txt").read_bytes() == b"done"
 
 
 def test_out_dir_lock_refuses_a_second_run(tmp_path):
