@@ -19,7 +19,14 @@ for k = 1:numel(figs)
     end
 end
 set(0, 'defaultfigurevisible', state.oldvisible);
-path(state.oldpath);
+% removing what the run added is much cheaper than resetting the whole
+% path; the reset is the fallback when the code changed the path itself
+if isfield(state, 'added') && ~isempty(state.added)
+    rmpath(state.added{:});
+end
+if ~strcmp(path(), state.oldpath)
+    path(state.oldpath);
+end
 if exist(state.oldcwd, 'dir')
     cd(state.oldcwd);
 end

@@ -45,34 +45,46 @@ state.next = 1;
 state.pressed = false;
 state.returns = pybridge_legacy_cellstr(spec.returns);
 state.target = spec.target;
+state.added = {};
 setappdata(0, 'pybridge_legacy', state);
 
 report = struct('ok', true, 'error', [], 'figures', [], 'answers_left', 0, ...
                 'compat', {{}});
+added = {};
 try
-    if exist('OCTAVE_VERSION', 'builtin')
-        pybridge_legacy_octave_packages();
-    end
+    pybridge_legacy_setup();
     warning('off', 'Octave:shadowed-function');
     warning('off', 'Octave:gnuplot-graphics');
     warning('off', 'MATLAB:dispatcher:nameConflict');
-    user_paths = pybridge_legacy_cellstr(spec.paths);
-    for k = numel(user_paths):-1:1
-        addpath(user_paths{k});
+    % first on the path: the GUI-input shadows (and, on Octave, the @input
+    % and @pause ones, ahead of front ends that catch those), then the
+    % code's folders; last: compat functions for the absent ones. One
+    % addpath call for each end, as Octave rescans the path on every call.
+    front = {spec.guidir};
+    if exist('OCTAVE_VERSION', 'builtin')
+        front{end + 1} = fullfile(fileparts(mfilename('fullpath')), 'octave');
     end
+    front = [front, pybridge_legacy_cellstr(spec.paths)];
+    back = {};
     compat = pybridge_legacy_cellstr(spec.compat);
     for k = 1:numel(compat)
         [ignored, fname] = fileparts(compat{k});
         if ~exist(fname)
-            addpath(compat{k}, '-end');
+            back{end + 1} = compat{k}; %#ok<AGROW>
             report.compat{end + 1} = fname;
         end
     end
-    addpath(spec.guidir);
-    if exist('OCTAVE_VERSION', 'builtin')
-        % ahead of front ends that catch input() with an @input folder
-        addpath(fullfile(fileparts(mfilename('fullpath')), 'octave'));
+    front = pybridge_legacy_absent(front);
+    back = pybridge_legacy_absent(back);
+    if ~isempty(front)
+        addpath(front{:}, '-begin');
     end
+    if ~isempty(back)
+        addpath(back{:}, '-end');
+    end
+    added = [front, back];
+    state.added = added;
+    setappdata(0, 'pybridge_legacy', state);
     set(0, 'defaultfigurevisible', 'off');
     cd(spec.workdir);
     if pybridge_legacy_spec_flag(spec, 'script')
@@ -118,6 +130,17 @@ end
 end
 
 
+function folders = pybridge_legacy_absent(folders)
+% the FOLDERS not on the path yet (those already there are left where they are)
+here = [pathsep path() pathsep];
+keep = true(size(folders));
+for k = 1:numel(folders)
+    keep(k) = isempty(strfind(here, [pathsep folders{k} pathsep]));
+end
+folders = folders(keep);
+end
+
+
 function tf = pybridge_legacy_spec_flag(spec, name)
 tf = isfield(spec, name) && ~isempty(spec.(name)) && logical(spec.(name));
 end
@@ -148,16 +171,4 @@ for k = 1:numel(err.stack)
     frames(end + 1) = struct('file', f.file, 'name', f.name, 'line', double(f.line)); %#ok<AGROW>
 end
 info = struct('identifier', err.identifier, 'message', err.message, 'stack', frames);
-end
-
-
-function pybridge_legacy_octave_packages()
-% Octave keeps toolbox-like functions (stdfilt, imfill, bwlabel, imresize...)
-% in packages: load the image package for the run when it is installed
-installed = pkg('list');
-for k = 1:numel(installed)
-    if strcmp(installed{k}.name, 'image') && ~installed{k}.loaded
-        pkg('load', 'image');
-    end
-end
 end

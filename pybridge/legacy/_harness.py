@@ -311,6 +311,8 @@ class UnusedAnswersWarning(UserWarning):
 # --------------------------------------------------------------------------
 
 _ready: weakref.WeakSet = weakref.WeakSet()
+# where each engine found a function by name (one `which` per name and engine)
+_which: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 _ready_lock = threading.Lock()
 _default: dict[str, Any] = {}
 
@@ -320,6 +322,7 @@ def _prepare(engine: Any) -> Any:
         if engine not in _ready:
             runner, _, _ = harness_dirs()
             engine.addpath(str(runner), nargout=0)
+            engine.pybridge_legacy_setup(nargout=0)  # Octave: the image package, once
             _ready.add(engine)
     return engine
 
@@ -431,13 +434,18 @@ def _resolve_target(target: Any, engine: Any, paths: list[str]) -> tuple[str, Pa
         p = Path(folder) / f"{target}.m"
         if p.is_file():
             return target, p
-    try:
-        found = engine.which(target, nargout=1)
-    except EngineError:
-        found = ""
-    if isinstance(found, str) and found.endswith(".m") and Path(found).is_file():
-        return target, Path(found)
-    return target, None
+    cache = _which.setdefault(engine, {})
+    found = cache.get(target)
+    if found is None or not Path(found).is_file():
+        try:
+            found = engine.which(target, nargout=1)
+        except EngineError:
+            found = ""
+        if isinstance(found, str) and found.endswith(".m") and Path(found).is_file():
+            cache[target] = found
+        else:
+            return target, None
+    return target, Path(found)
 
 
 def _snapshot(folder: Path, skip: Path | None) -> dict[Path, tuple[int, int]]:
