@@ -16,6 +16,7 @@ Everything takes and returns Python conventions (numpy arrays, ROIs as
 turns them into MATLAB's.
 """
 
+from .._batch import BatchLockedError
 from ._folder import FolderSummary, read_rois, run_folder
 from ._harness import (
     Click,
@@ -49,6 +50,7 @@ __all__ = [
     "run_folder",
     "read_rois",
     "FolderSummary",
+    "BatchLockedError",
     "mass_segment",
     "segment_folder",
     "SegmentSummary",

@@ -243,7 +243,7 @@ def run_folder(
     ------
     ValueError
         Two images with the same stem, ``out_dir`` equal to ``folder``, or bad options.
-    pybridge.BatchLockedError
+    BatchLockedError
         Another run is writing to ``out_dir``.
 
     Examples

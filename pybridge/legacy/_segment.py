@@ -301,7 +301,7 @@ def segment_folder(
     ------
     ValueError
         Two images with the same stem, ``out_dir`` equal to ``folder``, or bad options.
-    pybridge.BatchLockedError
+    BatchLockedError
         Another run is writing to ``out_dir``.
 
     Examples
