@@ -324,3 +324,19 @@ def test_importing_starts_no_engine():
     code = "import pybridge.legacy, pybridge.legacy._harness as h; print(h._default)"
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert done.stdout.strip() == "{}"
+
+
+@pytest.mark.requires_octave
+@pytest.mark.timeout(180)
+def test_timeout_interrupts_and_restores(eng, tmp_path):
+    from pybridge.engine import EngineTimeoutError
+
+    path_before = eng.path(nargout=1)
+    cwd_before = eng.pwd(nargout=1)
+    with pytest.raises(EngineTimeoutError):
+        legacy.run(MFILES / "spins.m", out_dir=tmp_path, engine=eng, timeout=3, nargout=0)
+    # the engine is usable, and nothing of the run is left on it
+    assert eng.plus(1.0, 2.0) == 3.0
+    assert eng.path(nargout=1) == path_before
+    assert eng.pwd(nargout=1) == cwd_before
+    assert eng.exist("rbbox", nargout=1) == 0
