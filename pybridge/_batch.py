@@ -52,6 +52,8 @@ __all__ = [
     "run_batch",
     "ResourcePlugin",
     "sweep_partials",
+    "infer_folder",
+    "load_any_model",
 ]
 
 _LOCK_NAME = ".pybridge-batch.lock"
@@ -521,3 +523,167 @@ def _run_dask(todo, task, summary, client, plugin_name, factory, close, retry_on
         raise
     finally:
         bar.close()
+
+
+# --------------------------------------------------------------------------
+# inference over a folder (classify / segment every image)
+# --------------------------------------------------------------------------
+
+_IMAGE_SUFFIXES = (".png", ".pgm", ".tif", ".tiff", ".jpg", ".jpeg", ".bmp")
+
+
+def load_any_model(path: str | os.PathLike) -> Any:
+    """A pybridge segmenter or classifier from its saved file (safetensors; no code runs)."""
+    from . import classification, segmentation
+    from ._training import load_model
+
+    _, meta = load_model(path)
+    kind = str(meta.get("estimator", ""))
+    if kind in ("CAESegmenter", "UNetSegmenter"):
+        return segmentation.load(path)
+    return classification.load(path)
+
+
+def _read_image(path: Path) -> Any:
+    """A grey image as float32 in [0, 1]: integer images divided by their type's maximum
+    (what MATLAB's im2double does), floating-point ones as stored."""
+    import numpy as np
+    from PIL import Image
+
+    with Image.open(path) as im:
+        a = np.asarray(im)
+    if a.ndim == 3:
+        raise ValueError(
+            f"{path.name} is a colour image ({a.shape[2]} channels); the models take grey "
+            "images: convert it first (MATLAB's rgb2gray, PIL's Image.convert('L'))"
+        )
+    if a.dtype.kind in "iu":
+        return a.astype(np.float32) / np.float32(np.iinfo(a.dtype).max)
+    if a.dtype == bool:
+        return a.astype(np.float32)
+    return a.astype(np.float32)
+
+
+def _infer_task(payload: dict, model: Any) -> None:
+    """One image: predict, then ``<stem>_mask.png`` (segmenters) and ``<stem>.npz`` (last)."""
+    import numpy as np
+    from PIL import Image
+
+    out = Path(payload["out_dir"])
+    key = payload["key"]
+    x = _read_image(Path(payload["path"]))[None]
+    from .segmentation import CAESegmenter, UNetSegmenter
+
+    if isinstance(model, (CAESegmenter, UNetSegmenter)):
+        mask = np.asarray(model.predict(x))[0].astype(bool)
+        atomic_write(out / f"{key}_mask.png",
+                     lambda fh: Image.fromarray(mask.astype(np.uint8) * 255).save(fh, "PNG"), ".png")
+        arrays = {"mask": mask}
+    else:
+        proba = np.asarray(model.predict_proba(x))[0]
+        arrays = {"label": np.int64(proba[1] >= 0.5), "p1": np.float64(proba[1])}
+    atomic_write(out / f"{key}.npz", lambda fh: np.savez_compressed(fh, **arrays), ".npz")
+
+
+def infer_folder(
+    model: str | os.PathLike | Any,
+    folder: str | os.PathLike,
+    out_dir: str | os.PathLike,
+    *,
+    workers: int = 1,
+    client: Any = None,
+    progress: bool = True,
+) -> BatchSummary:
+    """Classify or segment every image of ``folder`` with a saved pybridge model; resumable.
+
+    Per image, written atomically by the task that computed it: a
+    segmenter's ``<stem>_mask.png`` then ``<stem>.npz`` (``mask``); a
+    classifier's ``<stem>.npz`` (``label``, ``p1`` = P(class 1)). A
+    classifier's batch ends with ``predictions.csv`` (every image of
+    ``out_dir``). Images whose ``.npz`` exists are skipped, so a rerun
+    resumes. Integer images are scaled to [0, 1] by their type's maximum
+    (MATLAB's ``im2double``); colour images are refused.
+
+    Parameters
+    ----------
+    model : path or estimator
+        The model file written by ``est.save(path)``; each worker loads it
+        once. A fitted estimator object is accepted for the local pool only.
+    folder : path
+        ``.png``, ``.pgm``, ``.tif``, ``.jpg``, ``.bmp`` images (not searched recursively).
+    out_dir : path
+        Where the results go; not ``folder`` itself (a subfolder is fine).
+    workers : int, default 1
+        Local pool: images predicted side by side (each thread its own copy
+        of the model when ``model`` is a path).
+    client : distributed.Client, optional
+        Run on this Dask cluster: each worker loads the model once (a worker
+        plugin) and predicts one image per task.
+    progress : bool, default True
+
+    Returns
+    -------
+    BatchSummary
+
+    Raises
+    ------
+    ValueError
+        Two images with the same stem, ``out_dir`` equal to ``folder``, or a
+        model object given with a Dask client.
+    BatchLockedError
+        Another run is writing to ``out_dir``.
+    """
+    import functools
+
+    folder, out = Path(folder), Path(out_dir)
+    if not folder.is_dir():
+        raise FileNotFoundError(f"no folder {str(folder)!r}")
+    check_out_dir(folder, out)
+    is_path = isinstance(model, (str, os.PathLike))
+    if is_path and not Path(model).is_file():
+        raise FileNotFoundError(f"no model file {str(model)!r}")
+    if client is not None and not is_path:
+        raise ValueError(
+            "with a Dask client give the model's file (est.save(path)), which each worker "
+            "loads once; a model object is not shipped to workers"
+        )
+    if not is_path and not hasattr(model, "predict"):
+        raise TypeError(f"model must be a model file or a fitted estimator; got {type(model).__name__}")
+    images = sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in _IMAGE_SUFFIXES)
+    keys_for(images)
+    items = [Item(p.name, p.stem, {"path": str(p), "key": p.stem, "out_dir": str(out)})
+             for p in images]
+    factory = functools.partial(load_any_model, str(model)) if is_path else None
+    summary = run_batch(
+        items,
+        _infer_task,
+        out_dir=out,
+        is_done=lambda key: (out / f"{key}.npz").exists(),
+        workers=workers,
+        resources=None if is_path else [model] * workers,
+        factory=factory,
+        close=None,
+        client=client,
+        plugin_name=f"pybridge-model-{Path(str(model)).name}" if is_path else "pybridge-model",
+        desc="predict",
+        show_progress=progress,
+    )
+    _write_predictions(out, images)
+    return summary
+
+
+def _write_predictions(out: Path, images: list[Path]) -> None:
+    import numpy as np
+
+    rows = []
+    for p in images:
+        npz = out / f"{p.stem}.npz"
+        if not npz.exists():
+            continue
+        with np.load(npz) as r:
+            if "label" not in r:
+                return  # a segmenter's batch: the masks are the result
+            rows.append(f"{p.name},{int(r['label'])},{float(r['p1']):.6f}\n")
+    if rows:
+        atomic_write(out / "predictions.csv",
+                     lambda fh: fh.write(("image,label,p1\n" + "".join(rows)).encode()), ".csv")
