@@ -110,8 +110,14 @@ def bench_overhead(code_dir: Path, work: Path, repeats: int) -> None:
             run("bench_noop", 1.0, engine=eng, out_dir=work / "noop", nargout=1)
 
         def harness_box():
-            run("bench_ask_box", 1.0, engine=eng, out_dir=work / "box", nargout=1,
-                answers=legacy.Rectangle((2, 3, 9, 12)))
+            run(
+                "bench_ask_box",
+                1.0,
+                engine=eng,
+                out_dir=work / "box",
+                nargout=1,
+                answers=legacy.Rectangle((2, 3, 9, 12)),
+            )
 
         harness_noop(), harness_box(), eng.bench_noop(1.0)  # warm caches
         plain, noop, box = _interleaved(
@@ -119,13 +125,24 @@ def bench_overhead(code_dir: Path, work: Path, repeats: int) -> None:
         )
     rows = [
         ("plain engine call eng.bench_noop(1.0)", f"{plain:.2f}", "1.00", "-"),
-        ("legacy.run('bench_noop', 1.0)", f"{noop:.2f}", f"{noop / plain:.2f}",
-         f"{noop - plain:.2f}"),
-        ("legacy.run(figure + scripted rectangle)", f"{box:.2f}", f"{box / plain:.2f}",
-         f"{box - plain:.2f}"),
+        (
+            "legacy.run('bench_noop', 1.0)",
+            f"{noop:.2f}",
+            f"{noop / plain:.2f}",
+            f"{noop - plain:.2f}",
+        ),
+        (
+            "legacy.run(figure + scripted rectangle)",
+            f"{box:.2f}",
+            f"{box / plain:.2f}",
+            f"{box - plain:.2f}",
+        ),
     ]
-    _table(f"Harness overhead per call (Octave, median of {repeats})",
-           ("call", "ms", "ratio", "overhead ms"), rows)
+    _table(
+        f"Harness overhead per call (Octave, median of {repeats})",
+        ("call", "ms", "ratio", "overhead ms"),
+        rows,
+    )
 
 
 def _make_images(folder: Path, n: int) -> dict[str, tuple]:
@@ -180,22 +197,44 @@ def bench_batches(target, paths, images: Path, rois, work: Path, n_dask_warm: in
         engines = [_prepare(quiet_start("octave")) for _ in range(workers)]
         try:
             warm = work / f"warm-local{workers}"
-            legacy.run_folder(target, warm_images, warm, rois=rois, paths=paths, progress=False,
-                              workers=workers, engine=engines if workers > 1 else engines[0])
-            timed_batch(f"local pool, {workers} engine(s)", workers=workers,
-                        engine=engines if workers > 1 else engines[0])
+            legacy.run_folder(
+                target,
+                warm_images,
+                warm,
+                rois=rois,
+                paths=paths,
+                progress=False,
+                workers=workers,
+                engine=engines if workers > 1 else engines[0],
+            )
+            timed_batch(
+                f"local pool, {workers} engine(s)",
+                workers=workers,
+                engine=engines if workers > 1 else engines[0],
+            )
         finally:
             for e in engines:
                 e.quit()
     for workers in (1, 2):
-        with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                          dashboard_address=None) as cluster, Client(cluster) as client:
+        with (
+            LocalCluster(
+                n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None
+            ) as cluster,
+            Client(cluster) as client,
+        ):
             # warm-up: each worker starts its engine (the plugin) and runs a few images
             warm = work / f"warm-dask{workers}"
-            legacy.run_folder(target, warm_images, warm, rois=rois, paths=paths, progress=False,
-                              client=client, backend="octave")
-            timed_batch(f"Dask LocalCluster, {workers} worker(s)", client=client,
-                        backend="octave")
+            legacy.run_folder(
+                target,
+                warm_images,
+                warm,
+                rois=rois,
+                paths=paths,
+                progress=False,
+                client=client,
+                backend="octave",
+            )
+            timed_batch(f"Dask LocalCluster, {workers} worker(s)", client=client, backend="octave")
     base = results[0][1]
     rows = [
         (name, f"{dt:.1f}", f"{dt / n:.3f}", f"{60 * n / dt:.1f}", f"{base / dt:.2f}")
@@ -214,8 +253,10 @@ def bench_batches(target, paths, images: Path, rois, work: Path, n_dask_warm: in
         f" ({100 * (dask1 / local1 - 1):+.1f}%), 2 workers {(dask2 - local2) / n * 1e3:+.1f} ms"
         f" ({100 * (dask2 / local2 - 1):+.1f}%)"
     )
-    print(f"2 workers vs 1: local pool {local1 / local2:.2f}x, Dask {dask1 / dask2:.2f}x "
-          f"(on {os.cpu_count()} CPU cores, shared with whatever else runs)")
+    print(
+        f"2 workers vs 1: local pool {local1 / local2:.2f}x, Dask {dask1 / dask2:.2f}x "
+        f"(on {os.cpu_count()} CPU cores, shared with whatever else runs)"
+    )
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -406,11 +406,31 @@ def run_batch(
                 todo.append(it)
         try:
             if todo and client is not None:
-                _run_dask(todo, task, summary, client, plugin_name, factory, close, retry_on,
-                          desc, show_progress)
+                _run_dask(
+                    todo,
+                    task,
+                    summary,
+                    client,
+                    plugin_name,
+                    factory,
+                    close,
+                    retry_on,
+                    desc,
+                    show_progress,
+                )
             elif todo:
-                _run_local(todo, task, summary, workers, resources, factory, close, retry_on,
-                           desc, show_progress)
+                _run_local(
+                    todo,
+                    task,
+                    summary,
+                    workers,
+                    resources,
+                    factory,
+                    close,
+                    retry_on,
+                    desc,
+                    show_progress,
+                )
         finally:
             sweep_partials(out)
             atomic_write(
@@ -505,8 +525,15 @@ def _run_dask(todo, task, summary, client, plugin_name, factory, close, retry_on
     lock = threading.Lock()
     by_future = {}
     for it in todo:
-        fut = client.submit(_on_worker, plugin_name, task, it.payload, retry_on,
-                            key=f"{plugin_name}-{it.key}-{os.urandom(4).hex()}", pure=False)
+        fut = client.submit(
+            _on_worker,
+            plugin_name,
+            task,
+            it.payload,
+            retry_on,
+            key=f"{plugin_name}-{it.key}-{os.urandom(4).hex()}",
+            pure=False,
+        )
         by_future[fut] = it
     bar = _progress(total=len(todo), desc=desc, unit="item", enabled=show)
     try:
@@ -576,8 +603,11 @@ def _infer_task(payload: dict, model: Any) -> None:
 
     if isinstance(model, (CAESegmenter, UNetSegmenter)):
         mask = np.asarray(model.predict(x))[0].astype(bool)
-        atomic_write(out / f"{key}_mask.png",
-                     lambda fh: Image.fromarray(mask.astype(np.uint8) * 255).save(fh, "PNG"), ".png")
+        atomic_write(
+            out / f"{key}_mask.png",
+            lambda fh: Image.fromarray(mask.astype(np.uint8) * 255).save(fh, "PNG"),
+            ".png",
+        )
         arrays = {"mask": mask}
     else:
         proba = np.asarray(model.predict_proba(x))[0]
@@ -648,11 +678,16 @@ def infer_folder(
             "loads once; a model object is not shipped to workers"
         )
     if not is_path and not hasattr(model, "predict"):
-        raise TypeError(f"model must be a model file or a fitted estimator; got {type(model).__name__}")
-    images = sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in _IMAGE_SUFFIXES)
+        raise TypeError(
+            f"model must be a model file or a fitted estimator; got {type(model).__name__}"
+        )
+    images = sorted(
+        p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in _IMAGE_SUFFIXES
+    )
     keys_for(images)
-    items = [Item(p.name, p.stem, {"path": str(p), "key": p.stem, "out_dir": str(out)})
-             for p in images]
+    items = [
+        Item(p.name, p.stem, {"path": str(p), "key": p.stem, "out_dir": str(out)}) for p in images
+    ]
     factory = functools.partial(load_any_model, str(model)) if is_path else None
     summary = run_batch(
         items,
@@ -685,5 +720,8 @@ def _write_predictions(out: Path, images: list[Path]) -> None:
                 return  # a segmenter's batch: the masks are the result
             rows.append(f"{p.name},{int(r['label'])},{float(r['p1']):.6f}\n")
     if rows:
-        atomic_write(out / "predictions.csv",
-                     lambda fh: fh.write(("image,label,p1\n" + "".join(rows)).encode()), ".csv")
+        atomic_write(
+            out / "predictions.csv",
+            lambda fh: fh.write(("image,label,p1\n" + "".join(rows)).encode()),
+            ".csv",
+        )

@@ -142,7 +142,9 @@ def _folder_task(payload: dict, engine: Any) -> None:
         if a is not None:
             arrays[f"output{i}"] = a
         else:
-            other[f"output{i}"] = v if isinstance(v, (str, int, float, bool, type(None))) else repr(v)
+            other[f"output{i}"] = (
+                v if isinstance(v, (str, int, float, bool, type(None))) else repr(v)
+            )
     atomic_write(out / f"{key}.npz", lambda fh: np.savez_compressed(fh, **arrays), ".npz")
     record = {
         "image": Path(payload["image"]).name,
@@ -150,8 +152,11 @@ def _folder_task(payload: dict, engine: Any) -> None:
         "other_outputs": other,
         "files": [str(p.relative_to(out)) for p in res.files],
         "figures": [
-            {"number": f.number, "title": f.title,
-             "file": str(f.path.relative_to(out)) if f.path else None}
+            {
+                "number": f.number,
+                "title": f.title,
+                "file": str(f.path.relative_to(out)) if f.path else None,
+            }
             for f in res.figures
         ],
         "stdout": res.stdout,
@@ -295,12 +300,22 @@ def run_folder(
                     summary.failed[p.name] = "no ROI given for this image"
                 continue
             extra.append(Rectangle(tuple(roi)))
-        more = answers if not (callable(answers) or isinstance(answers, Mapping)) else _lookup(answers, p)
+        more = (
+            answers
+            if not (callable(answers) or isinstance(answers, Mapping))
+            else _lookup(answers, p)
+        )
         extra += _answers_list(more)
         payload = {
-            "target": target, "image": str(p.resolve()), "args": tuple(args), "answers": extra,
-            "nargout": nargout, "paths": [str(Path(x).resolve()) for x in paths],
-            "keep_figures": keep_figures, "timeout": timeout, "out_dir": str(out.resolve()),
+            "target": target,
+            "image": str(p.resolve()),
+            "args": tuple(args),
+            "answers": extra,
+            "nargout": nargout,
+            "paths": [str(Path(x).resolve()) for x in paths],
+            "keep_figures": keep_figures,
+            "timeout": timeout,
+            "out_dir": str(out.resolve()),
             "key": p.stem,
         }
         items.append(Item(p.name, p.stem, payload))

@@ -392,9 +392,7 @@ def default_engine() -> Any:
 # run
 # --------------------------------------------------------------------------
 
-_FUNC_RE = re.compile(
-    r"^\s*function\s+(?:(\[[^\]]*\]|\w+)\s*=\s*)?(\w+)", re.MULTILINE
-)
+_FUNC_RE = re.compile(r"^\s*function\s+(?:(\[[^\]]*\]|\w+)\s*=\s*)?(\w+)", re.MULTILINE)
 
 
 def _code_info(text: str) -> tuple[bool, int]:
@@ -626,9 +624,19 @@ def run(
     ['out/Im_segmented/scan_mass_mask.pgm', 'out/Im_segmented/scan_resized.pgm']
     """
     result = _run_impl(
-        target, args, answers=answers, out_dir=out_dir, nargout=nargout, returns=returns,
-        inputs=inputs, paths=paths, keep_figures=keep_figures, stdout=stdout, engine=engine,
-        timeout=timeout, script=script,
+        target,
+        args,
+        answers=answers,
+        out_dir=out_dir,
+        nargout=nargout,
+        returns=returns,
+        inputs=inputs,
+        paths=paths,
+        keep_figures=keep_figures,
+        stdout=stdout,
+        engine=engine,
+        timeout=timeout,
+        script=script,
     )
     if result.answers_left:
         warnings.warn(
@@ -640,10 +648,26 @@ def run(
     return result
 
 
-def _run_impl(target, args, *, answers, out_dir, nargout, returns, inputs, paths, keep_figures,
-              stdout, engine, timeout, script) -> RunResult:
+def _run_impl(
+    target,
+    args,
+    *,
+    answers,
+    out_dir,
+    nargout,
+    returns,
+    inputs,
+    paths,
+    keep_figures,
+    stdout,
+    engine,
+    timeout,
+    script,
+) -> RunResult:
     items = _answers_list(answers)
-    if nargout is not None and (isinstance(nargout, bool) or not isinstance(nargout, int) or nargout < 0):
+    if nargout is not None and (
+        isinstance(nargout, bool) or not isinstance(nargout, int) or nargout < 0
+    ):
         raise ValueError(f"nargout must be an int >= 0; got {nargout!r}")
     if isinstance(returns, str):
         returns = [returns]
@@ -667,7 +691,9 @@ def _run_impl(target, args, *, answers, out_dir, nargout, returns, inputs, paths
     if not is_script and returns:
         raise ValueError(f"{name} is a function: use nargout, not returns (that is for scripts)")
 
-    work = Path(out_dir) if out_dir is not None else Path(tempfile.mkdtemp(prefix="pybridge-legacy-"))
+    work = (
+        Path(out_dir) if out_dir is not None else Path(tempfile.mkdtemp(prefix="pybridge-legacy-"))
+    )
     work.mkdir(parents=True, exist_ok=True)
     work = work.resolve()
     _copy_inputs(inputs, work)
@@ -676,7 +702,9 @@ def _run_impl(target, args, *, answers, out_dir, nargout, returns, inputs, paths
         if isinstance(a, Path) and a.is_file():
             call_args.append(str(_copy_one(a, work)))
         elif isinstance(a, Path):
-            raise FileNotFoundError(f"no input file {str(a)!r} (a Path argument is copied into out_dir)")
+            raise FileNotFoundError(
+                f"no input file {str(a)!r} (a Path argument is copied into out_dir)"
+            )
         else:
             call_args.append(a)
     figdir = work / "figures"

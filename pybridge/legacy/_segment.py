@@ -12,10 +12,8 @@ turns them into MATLAB's ``[x y width height]``.
 
 from __future__ import annotations
 
-import atexit
 import functools
 import os
-import threading
 import weakref
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -221,7 +219,9 @@ def _roi_for(rois: Any, path: Path) -> Any:
 
 def _segment_task(payload: dict, engine: Any) -> None:
     """One image of :func:`segment_folder`: segment it and write its results (the .npz last)."""
-    mask, resized = mass_segment(payload["path"], payload["roi"], engine=engine, **payload["params"])
+    mask, resized = mass_segment(
+        payload["path"], payload["roi"], engine=engine, **payload["params"]
+    )
     _write_result(Path(payload["out_dir"]), payload["path"].name, mask, resized, payload["roi"])
 
 
@@ -334,8 +334,13 @@ def segment_folder(
     check_out_dir(folder, out)
     images = sorted(p for p in folder.iterdir() if p.suffix.lower() in _IMAGE_SUFFIXES)
     keys_for(images)
-    params = {"smooth": smooth, "scale": scale, "nhood": nhood, "n_lines": n_lines,
-              "timeout": timeout}
+    params = {
+        "smooth": smooth,
+        "scale": scale,
+        "nhood": nhood,
+        "n_lines": n_lines,
+        "timeout": timeout,
+    }
     summary = SegmentSummary()
     items = []
     for p in images:
@@ -344,8 +349,9 @@ def segment_folder(
             if not result_paths(out, p.name)[0].exists():
                 summary.failed[p.name] = "no ROI given for this image"
             continue
-        items.append(Item(p.name, p.stem, {"path": p, "roi": roi, "params": params,
-                                            "out_dir": str(out)}))
+        items.append(
+            Item(p.name, p.stem, {"path": p, "roi": roi, "params": params, "out_dir": str(out)})
+        )
     return run_batch(
         items,
         _segment_task,

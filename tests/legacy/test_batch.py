@@ -43,8 +43,13 @@ def _items(out: Path, n: int, **special) -> list[_batch.Item]:
 def _run(out: Path, items, resource=None, **kw):
     res = resource if resource is not None else {"calls": []}
     return _batch.run_batch(
-        items, _marker_task, out_dir=out, is_done=lambda k: (out / f"{k}.txt").exists(),
-        resources=[res], show_progress=False, **kw
+        items,
+        _marker_task,
+        out_dir=out,
+        is_done=lambda k: (out / f"{k}.txt").exists(),
+        resources=[res],
+        show_progress=False,
+        **kw,
     ), res
 
 
@@ -83,10 +88,14 @@ def test_lock_is_released_when_its_process_dies(tmp_path):
     out = tmp_path / "out"
     out.mkdir()
     holder = subprocess.Popen(
-        [sys.executable, "-c",
-         "import sys, time; from pybridge._batch import out_dir_lock\n"
-         f"with out_dir_lock({str(out)!r}):\n    print('held', flush=True); time.sleep(60)"],
-        stdout=subprocess.PIPE, text=True,
+        [
+            sys.executable,
+            "-c",
+            "import sys, time; from pybridge._batch import out_dir_lock\n"
+            f"with out_dir_lock({str(out)!r}):\n    print('held', flush=True); time.sleep(60)",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
     )
     try:
         assert holder.stdout.readline().strip() == "held"
@@ -113,7 +122,7 @@ def test_same_stem_and_out_dir_refused(tmp_path):
     with pytest.raises(ValueError, match="out_dir is the input folder"):
         legacy.segment_folder(folder, {}, folder, progress=False)
     with pytest.raises(ValueError, match="out_dir is the input folder"):
-        legacy.run_folder(MFILES / "box_mean.m", folder, folder / "." , progress=False)
+        legacy.run_folder(MFILES / "box_mean.m", folder, folder / ".", progress=False)
     os.symlink(folder, tmp_path / "link")
     with pytest.raises(ValueError, match="out_dir is the input folder"):
         legacy.run_folder(MFILES / "box_mean.m", folder, tmp_path / "link", progress=False)
@@ -157,19 +166,24 @@ def test_run_folder_with_csv_rois_resumes(tmp_path, rng):
     csv.write_text("image,x,y,width,height\nscan0.pgm,3,2,10,5\nscan1.pgm,1,1,32,24\n")
     out = tmp_path / "out"
     with legacy._harness.quiet_start("octave", timeout=120) as eng:
-        first = legacy.run_folder(MFILES / "box_mean.m", tmp_path / "in", out, rois=csv,
-                                  engine=eng, progress=False)
+        first = legacy.run_folder(
+            MFILES / "box_mean.m", tmp_path / "in", out, rois=csv, engine=eng, progress=False
+        )
         assert sorted(first.done) == ["scan0.pgm", "scan1.pgm"]
         assert first.failed == {"scan2.pgm": "no ROI given for this image"}
         stamps = {p.name: p.stat().st_mtime_ns for p in out.glob("scan*.json")}
         csv.write_text(csv.read_text() + "scan2.pgm,5,5,4,4\n")
-        second = legacy.run_folder(MFILES / "box_mean.m", tmp_path / "in", out, rois=csv,
-                                   engine=eng, progress=False)
+        second = legacy.run_folder(
+            MFILES / "box_mean.m", tmp_path / "in", out, rois=csv, engine=eng, progress=False
+        )
     assert second.done == ["scan2.pgm"] and sorted(second.skipped) == ["scan0.pgm", "scan1.pgm"]
     assert {p.name: p.stat().st_mtime_ns for p in out.glob("scan[01].json")} == stamps
     # x 3..12, y 2..6 (1-based) are rows 1..5, columns 2..11 (0-based)
-    want = {"scan0": imgs["scan0.pgm"][1:6, 2:12], "scan1": imgs["scan1.pgm"],
-            "scan2": imgs["scan2.pgm"][4:8, 4:8]}
+    want = {
+        "scan0": imgs["scan0.pgm"][1:6, 2:12],
+        "scan1": imgs["scan1.pgm"],
+        "scan2": imgs["scan2.pgm"][4:8, 4:8],
+    }
     for key, part in want.items():
         with np.load(out / f"{key}.npz") as r:
             assert_allclose(r["output1"], part.mean())
@@ -187,8 +201,9 @@ def test_run_folder_reports_missing_answers_per_image(tmp_path, rng):
     out = tmp_path / "out"
     answers = {"scan0.pgm": [legacy.Rectangle((0, 0, 4, 4))]}  # scan1 gets none
     with legacy._harness.quiet_start("octave", timeout=120) as eng:
-        s = legacy.run_folder(MFILES / "box_mean.m", tmp_path / "in", out, answers=answers,
-                              engine=eng, progress=False)
+        s = legacy.run_folder(
+            MFILES / "box_mean.m", tmp_path / "in", out, answers=answers, engine=eng, progress=False
+        )
     assert s.done == ["scan0.pgm"]
     assert "ScriptedInputError" in s.failed["scan1.pgm"]
     assert "waitforbuttonpress (called from box_mean.m, line" in s.failed["scan1.pgm"]
@@ -204,9 +219,12 @@ def test_dask_two_workers_survive_a_killed_worker_and_resume(tmp_path, rng):
     imgs = _images(tmp_path / "in", 6, rng)
     rois = {name: (0, 0, 8, 8) for name in imgs}
     out = tmp_path / "out"
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                                  dashboard_address=None) as cluster, \
-            distributed.Client(cluster) as client:
+    with (
+        distributed.LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+        ) as cluster,
+        distributed.Client(cluster) as client,
+    ):
         pids = client.run(os.getpid)
         victim = sorted(pids.values())[0]
 
@@ -218,9 +236,16 @@ def test_dask_two_workers_survive_a_killed_worker_and_resume(tmp_path, rng):
 
         t = threading.Thread(target=killer)
         t.start()
-        summary = legacy.run_folder(MFILES / "box_mean.m", tmp_path / "in", out, rois=rois,
-                                    args=(1.5,), client=client, backend="octave",
-                                    progress=False)
+        summary = legacy.run_folder(
+            MFILES / "box_mean.m",
+            tmp_path / "in",
+            out,
+            rois=rois,
+            args=(1.5,),
+            client=client,
+            backend="octave",
+            progress=False,
+        )
         t.join()
         assert summary.ok, summary.failed
         assert sorted(summary.done) == sorted(imgs)
@@ -230,8 +255,15 @@ def test_dask_two_workers_survive_a_killed_worker_and_resume(tmp_path, rng):
         plugins = client.run(lambda dask_worker: sorted(dask_worker.plugins))
         assert all("pybridge-legacy-harness-octave" in p for p in plugins.values())
         stamps = {p.name: p.stat().st_mtime_ns for p in out.glob("scan*.json")}
-        again = legacy.run_folder(MFILES / "box_mean.m", tmp_path / "in", out, rois=rois,
-                                  client=client, backend="octave", progress=False)
+        again = legacy.run_folder(
+            MFILES / "box_mean.m",
+            tmp_path / "in",
+            out,
+            rois=rois,
+            client=client,
+            backend="octave",
+            progress=False,
+        )
     assert again.done == [] and sorted(again.skipped) == sorted(imgs)
     assert {p.name: p.stat().st_mtime_ns for p in out.glob("scan*.json")} == stamps
     for name, img in imgs.items():
@@ -254,13 +286,25 @@ def test_dask_segment_folder_matches_local_pool(tmp_path):
         m = mammogram(size=200, seed=i, radius=(0.06, 0.08))
         Image.fromarray(np.round(m["image"] * 255).astype(np.uint8)).save(folder / f"m{i}.png")
         rois[f"m{i}.png"] = m["roi"]
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                                  dashboard_address=None) as cluster, \
-            distributed.Client(cluster) as client:
-        dask_sum = legacy.segment_folder(folder, rois, tmp_path / "dask", client=client,
-                                         backend="octave", scale=4, smooth=4, progress=False)
-    local_sum = legacy.segment_folder(folder, rois, tmp_path / "local", backend="octave",
-                                      scale=4, smooth=4, progress=False)
+    with (
+        distributed.LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+        ) as cluster,
+        distributed.Client(cluster) as client,
+    ):
+        dask_sum = legacy.segment_folder(
+            folder,
+            rois,
+            tmp_path / "dask",
+            client=client,
+            backend="octave",
+            scale=4,
+            smooth=4,
+            progress=False,
+        )
+    local_sum = legacy.segment_folder(
+        folder, rois, tmp_path / "local", backend="octave", scale=4, smooth=4, progress=False
+    )
     assert sorted(dask_sum.done) == sorted(local_sum.done) == sorted(rois)
     for name in rois:
         a, _ = legacy.result_paths(tmp_path / "dask", name)

@@ -44,8 +44,13 @@ def test_interpm_matlab_documented_example(eng):
         # non-integer number of steps rounds up: 2.5 / 1 -> 3 steps
         ([0, 2.5], [1, 1], 1, [0, 2.5 / 3, 5 / 3, 2.5], [1, 1, 1, 1]),
         # NaN separates two parts: nothing is inserted across it
-        ([0, 2, np.nan, 5, 7], [0, 0, np.nan, 0, 0], 1,
-         [0, 1, 2, np.nan, 5, 6, 7], [0, 0, 0, np.nan, 0, 0, 0]),
+        (
+            [0, 2, np.nan, 5, 7],
+            [0, 0, np.nan, 0, 0],
+            1,
+            [0, 1, 2, np.nan, 5, 6, 7],
+            [0, 0, 0, np.nan, 0, 0, 0],
+        ),
         # a closed polygon (first vertex repeated), as the course code builds it
         ([1, 1, 3, 1], [1, 3, 3, 1], 1, [1, 1, 1, 2, 3, 2, 1], [1, 2, 3, 3, 3, 2, 1]),
     ],

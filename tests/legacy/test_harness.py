@@ -123,12 +123,19 @@ def test_interactive_function_headless(eng, scan, tmp_path):
 @pytest.mark.timeout(180)
 def test_figures_are_invisible_and_closed(eng, scan, tmp_path):
     path, _ = scan
-    answers = [legacy.Rectangle((0, 0, 4, 4)), legacy.Click(0, 0), legacy.Click(1, 1), "1",
-               legacy.Dialog("x"), legacy.Dialog("Discard")]
+    answers = [
+        legacy.Rectangle((0, 0, 4, 4)),
+        legacy.Click(0, 0),
+        legacy.Click(1, 1),
+        "1",
+        legacy.Dialog("x"),
+        legacy.Dialog("Discard"),
+    ]
     before = eng.eval("numel(allchild(0))", nargout=1)
     visible = eng.eval("get(0, 'defaultfigurevisible')", nargout=1)
-    res = legacy.run(MFILES / "measure_spot.m", path, answers=answers, out_dir=tmp_path / "o",
-                     engine=eng)
+    res = legacy.run(
+        MFILES / "measure_spot.m", path, answers=answers, out_dir=tmp_path / "o", engine=eng
+    )
     assert len(res.figures) == 2 and all(f.path is None for f in res.figures)
     assert res.files == []  # 'Discard': nothing written
     assert eng.eval("numel(allchild(0))", nargout=1) == before
@@ -147,9 +154,11 @@ def test_interactive_script_over_a_folder(eng, tmp_path):
         inputs=[data],
         answers=[
             legacy.File("list.lst"),
-            legacy.Dialog("Yes"), "2",
+            legacy.Dialog("Yes"),
+            "2",
             legacy.Dialog("No"),
-            legacy.Dialog("Yes"), "0.5",
+            legacy.Dialog("Yes"),
+            "0.5",
             legacy.Key(),
             legacy.Text("counted = counted * 10;"),
         ],
@@ -188,8 +197,13 @@ def test_getrect_and_menu(eng, tmp_path):
 def test_answers_run_out_names_function_file_and_line(eng, scan, tmp_path):
     path, _ = scan
     with pytest.raises(legacy.ScriptedInputError) as info:
-        legacy.run(MFILES / "measure_spot.m", path, answers=[legacy.Rectangle((0, 0, 4, 4))],
-                   out_dir=tmp_path, engine=eng)
+        legacy.run(
+            MFILES / "measure_spot.m",
+            path,
+            answers=[legacy.Rectangle((0, 0, 4, 4))],
+            out_dir=tmp_path,
+            engine=eng,
+        )
     err = info.value
     assert isinstance(err, EngineError)
     assert err.identifier == "pybridge:legacy:noAnswer"
@@ -204,8 +218,9 @@ def test_answers_run_out_names_function_file_and_line(eng, scan, tmp_path):
 @pytest.mark.timeout(180)
 def test_wrong_kind_of_answer(eng, tmp_path):
     with pytest.raises(legacy.ScriptedInputError) as info:
-        legacy.run(MFILES / "only_input.m", answers=[legacy.Click(1, 1)], out_dir=tmp_path,
-                   engine=eng)
+        legacy.run(
+            MFILES / "only_input.m", answers=[legacy.Click(1, 1)], out_dir=tmp_path, engine=eng
+        )
     err = info.value
     assert err.identifier == "pybridge:legacy:wrongAnswer"
     line = line_of("only_input.m", "input('Number? ')")
@@ -219,9 +234,13 @@ def test_questdlg_answer_must_be_a_button(eng, tmp_path):
     for name in ("a.txt",):
         (tmp_path / name).write_text("x")
     with pytest.raises(legacy.ScriptedInputError, match="buttons 'Yes', 'No'"):
-        legacy.run(MFILES / "tally_session.m", inputs=[tmp_path / "a.txt"],
-                   answers=[legacy.File(None), legacy.Dialog("Maybe")],
-                   out_dir=tmp_path / "out", engine=eng)
+        legacy.run(
+            MFILES / "tally_session.m",
+            inputs=[tmp_path / "a.txt"],
+            answers=[legacy.File(None), legacy.Dialog("Maybe")],
+            out_dir=tmp_path / "out",
+            engine=eng,
+        )
 
 
 @pytest.mark.requires_octave
@@ -237,7 +256,9 @@ def test_error_inside_legacy_code_and_path_restored(eng, tmp_path):
     assert err.message == "x must not be positive; got 3"
     names = [f.name for f in err.stack]
     assert names[:2] == ["fails_inside>fails_inside_helper", "fails_inside"] or names[:2] == [
-        "fails_inside_helper", "fails_inside"]
+        "fails_inside_helper",
+        "fails_inside",
+    ]
     assert err.stack[0].file.endswith("fails_inside.m")
     assert err.stack[0].line == line_of("fails_inside.m", "error('lab:fails:positive'")
     # nothing of the harness is left: path, folder, GUI shadows, compat functions
@@ -250,16 +271,18 @@ def test_error_inside_legacy_code_and_path_restored(eng, tmp_path):
 @pytest.mark.timeout(180)
 def test_unused_answers_warn(eng, tmp_path):
     with pytest.warns(legacy.UnusedAnswersWarning, match="1 of its scripted answers"):
-        res = legacy.run(MFILES / "only_input.m", answers=["41 + 1", "extra"], out_dir=tmp_path,
-                         engine=eng)
+        res = legacy.run(
+            MFILES / "only_input.m", answers=["41 + 1", "extra"], out_dir=tmp_path, engine=eng
+        )
     assert res.outputs == (42.0,)
 
 
 @pytest.mark.requires_octave
 @pytest.mark.timeout(180)
 def test_compat_functions_only_where_absent(eng, tmp_path):
-    lat, lon, bw = legacy.run(MFILES / "uses_toolboxes.m", np.array([[0.1, 0.9]]),
-                              out_dir=tmp_path, engine=eng)
+    lat, lon, bw = legacy.run(
+        MFILES / "uses_toolboxes.m", np.array([[0.1, 0.9]]), out_dir=tmp_path, engine=eng
+    )
     assert_allclose(np.ravel(lat), [1, 1.5, 2, 3, 4, 5])
     assert_allclose(np.ravel(lon), [1, 2, 3, 3.5, 4, 5])
     assert_array_equal(np.ravel(bw), [False, True])
@@ -293,8 +316,9 @@ def test_no_display_notice_reaches_stderr(tmp_path):
     )
     env = dict(os.environ)
     env.pop("DISPLAY", None)
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                          timeout=100, env=env)
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=100, env=env
+    )
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "ok"
     for noise in ("X11 DISPLAY", "disabling GUI features", "execution_exception"):
@@ -309,8 +333,18 @@ def test_harness_m_code_runs_on_matlab_and_octave():
     for f in files:
         for n, line in enumerate(f.read_text().splitlines(), start=1):
             code = line.split("%")[0]  # MATLAB comments (and %#ok pragmas) aside
-            for bad in ("endfunction", "endif", "endfor", "endwhile", "!=", "++", "#", '"',
-                        "printf(", "unwind_protect"):
+            for bad in (
+                "endfunction",
+                "endif",
+                "endfor",
+                "endwhile",
+                "!=",
+                "++",
+                "#",
+                '"',
+                "printf(",
+                "unwind_protect",
+            ):
                 if bad == "printf(":
                     assert not code.lstrip().startswith("printf("), (f, n, line)
                 else:

@@ -90,11 +90,15 @@ def test_classifier_on_a_dask_cluster(classifier, tmp_path):
     clf, path = classifier
     test = microcalcifications(6, seed=8)
     held = _save_pngs(tmp_path / "in", test["images"])
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                                  dashboard_address=None) as cluster, \
-            distributed.Client(cluster) as client:
-        s = _batch.infer_folder(path, tmp_path / "in", tmp_path / "out", client=client,
-                                progress=False)
+    with (
+        distributed.LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+        ) as cluster,
+        distributed.Client(cluster) as client,
+    ):
+        s = _batch.infer_folder(
+            path, tmp_path / "in", tmp_path / "out", client=client, progress=False
+        )
         loaded = client.run(lambda dask_worker: sorted(dask_worker.plugins))
     assert s.ok and len(s.done) == 6
     assert all(f"pybridge-model-{path.name}" in p for p in loaded.values())
