@@ -34,6 +34,7 @@ if pybridge_legacy_spec_flag(spec, 'script')
     outs = cell(1, max(nout, nres));
 end
 
+pybridge_legacy_setup();     % before the path is saved: the image package stays loaded
 state = struct();
 state.oldpath = path();
 state.oldcwd = pwd();
@@ -52,7 +53,6 @@ report = struct('ok', true, 'error', [], 'figures', [], 'answers_left', 0, ...
                 'compat', {{}});
 added = {};
 try
-    pybridge_legacy_setup();
     warning('off', 'Octave:shadowed-function');
     warning('off', 'Octave:gnuplot-graphics');
     warning('off', 'MATLAB:dispatcher:nameConflict');
