@@ -221,7 +221,7 @@ def test_dask_two_workers_survive_a_killed_worker_and_resume(tmp_path, rng):
     out = tmp_path / "out"
     with (
         distributed.LocalCluster(
-            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0"
         ) as cluster,
         distributed.Client(cluster) as client,
     ):
@@ -288,7 +288,7 @@ def test_dask_segment_folder_matches_local_pool(tmp_path):
         rois[f"m{i}.png"] = m["roi"]
     with (
         distributed.LocalCluster(
-            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0"
         ) as cluster,
         distributed.Client(cluster) as client,
     ):

@@ -92,7 +92,7 @@ def test_classifier_on_a_dask_cluster(classifier, tmp_path):
     held = _save_pngs(tmp_path / "in", test["images"])
     with (
         distributed.LocalCluster(
-            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0"
         ) as cluster,
         distributed.Client(cluster) as client,
     ):
