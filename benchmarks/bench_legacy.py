@@ -12,9 +12,10 @@ Prints two tables:
    synthetic 1000 x 1000 mammograms, with an interactive legacy-style
    segmentation (figure, scripted ROI, ``massSegment``, ``imwrite`` next to
    the image): local pool with 1 and 2 engines, Dask ``LocalCluster`` with 1
-   and 2 worker processes. Engines are started (and Dask workers warmed up)
-   before the clock starts. Ratios: against the local pool with 1 engine;
-   the last line gives the Dask path's per-image overhead over the local pool.
+   and 2 worker processes, all started (and warmed up) before the clock
+   starts, then timed in alternating rounds (median). Ratios: against the
+   local pool with 1 engine; the last lines give the Dask path's per-image
+   overhead over the local pool and the speed-up of 2 workers over 1.
 
 ``--code FOLDER --function NAME`` benchmarks your own function instead (it
 must take the image path first and ask for its ROI with a rectangle, like
@@ -30,6 +31,7 @@ Run::
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import shutil
 import statistics
@@ -170,92 +172,99 @@ def _rois_from_images(folder: Path) -> dict[str, tuple]:
     return rois
 
 
-def bench_batches(target, paths, images: Path, rois, work: Path, n_dask_warm: int) -> None:
+def bench_batches(target, paths, images: Path, rois, work: Path, rounds: int) -> None:
     from distributed import Client, LocalCluster
 
     from pybridge import legacy
     from pybridge.legacy._harness import _prepare, quiet_start
 
     n = len(rois)
-    results = []
     # warm-ups (first calls, Dask workers starting their engines) on 2 of the images
     warm_images = work / "warm-images"
     warm_images.mkdir()
     for name in sorted(rois)[:2]:
         shutil.copy2(images / name, warm_images / name)
-
-    def timed_batch(name: str, **kw) -> None:
-        out = work / name.replace(" ", "_")
-        t = time.perf_counter()
-        s = legacy.run_folder(target, images, out, rois=rois, paths=paths, progress=False, **kw)
-        dt = time.perf_counter() - t
-        if not s.ok or len(s.done) != n:
-            raise SystemExit(f"{name}: the batch failed: {s}")
-        results.append((name, dt))
-
-    for workers in (1, 2):
-        engines = [_prepare(quiet_start("octave")) for _ in range(workers)]
-        try:
-            warm = work / f"warm-local{workers}"
+    # Dask's nanny caps a worker's BLAS/OpenMP threads at 1; the local engines get the
+    # same caps, so the comparison is of the two paths, not of thread counts
+    caps = {"OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1"}
+    saved = {k: os.environ.get(k) for k in caps}
+    os.environ.update(caps)
+    try:
+        engines = [_prepare(quiet_start("octave")) for _ in range(2)]
+    finally:
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+    clusters = []
+    try:
+        configs = {
+            "local pool, 1 engine": {"engine": engines[0]},
+            "local pool, 2 engines": {"workers": 2, "engine": engines},
+        }
+        for workers in (1, 2):
+            cluster = LocalCluster(
+                n_workers=workers,
+                threads_per_worker=1,
+                processes=True,
+                dashboard_address=":0",
+                silence_logs=logging.ERROR,
+            )
+            client = Client(cluster)
+            clusters.append((client, cluster))
+            label = f"Dask LocalCluster, {workers} worker" + ("s" if workers > 1 else "")
+            configs[label] = {"client": client, "backend": "octave"}
+        for name, kw in configs.items():
             legacy.run_folder(
                 target,
                 warm_images,
-                warm,
+                work / f"warm-{len(name)}-{name[:4]}",
                 rois=rois,
                 paths=paths,
                 progress=False,
-                workers=workers,
-                engine=engines if workers > 1 else engines[0],
+                **kw,
             )
-            timed_batch(
-                f"local pool, {workers} engine(s)",
-                workers=workers,
-                engine=engines if workers > 1 else engines[0],
-            )
-        finally:
-            for e in engines:
-                e.quit()
-    for workers in (1, 2):
-        with (
-            LocalCluster(
-                n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=":0"
-            ) as cluster,
-            Client(cluster) as client,
-        ):
-            # warm-up: each worker starts its engine (the plugin) and runs a few images
-            warm = work / f"warm-dask{workers}"
-            legacy.run_folder(
-                target,
-                warm_images,
-                warm,
-                rois=rois,
-                paths=paths,
-                progress=False,
-                client=client,
-                backend="octave",
-            )
-            timed_batch(f"Dask LocalCluster, {workers} worker(s)", client=client, backend="octave")
-    base = results[0][1]
+        # rounds, alternating the configurations: fair when the machine's load changes
+        times: dict[str, list[float]] = {name: [] for name in configs}
+        for r in range(rounds):
+            for name, kw in configs.items():
+                out = work / f"round{r}-{name.replace(' ', '_').replace(',', '')}"
+                t = time.perf_counter()
+                s = legacy.run_folder(
+                    target, images, out, rois=rois, paths=paths, progress=False, **kw
+                )
+                times[name].append(time.perf_counter() - t)
+                if not s.ok or len(s.done) != n:
+                    raise SystemExit(f"{name}: the batch failed: {s}")
+    finally:
+        for client, cluster in clusters:
+            client.close()
+            cluster.close()
+        for e in engines:
+            e.quit()
+    med = {name: statistics.median(ts) for name, ts in times.items()}
+    base = med["local pool, 1 engine"]
     rows = [
         (name, f"{dt:.1f}", f"{dt / n:.3f}", f"{60 * n / dt:.1f}", f"{base / dt:.2f}")
-        for name, dt in results
+        for name, dt in med.items()
     ]
     _table(
-        f"Legacy batch: {n} images, run_folder (Octave, 1000 x 1000 images)",
+        f"Legacy batch: {n} images, run_folder (Octave), median of {rounds} alternating rounds",
         ("configuration", "s", "s/image", "images/min", "speed vs 1 local"),
         rows,
     )
-    by = dict(results)
-    local1, dask1 = by["local pool, 1 engine(s)"], by["Dask LocalCluster, 1 worker(s)"]
-    local2, dask2 = by["local pool, 2 engine(s)"], by["Dask LocalCluster, 2 worker(s)"]
+    local1, local2 = med["local pool, 1 engine"], med["local pool, 2 engines"]
+    dask1, dask2 = med["Dask LocalCluster, 1 worker"], med["Dask LocalCluster, 2 workers"]
     print(
-        f"\nDask per-image overhead over the local pool: 1 worker {(dask1 - local1) / n * 1e3:+.1f} ms"
-        f" ({100 * (dask1 / local1 - 1):+.1f}%), 2 workers {(dask2 - local2) / n * 1e3:+.1f} ms"
-        f" ({100 * (dask2 / local2 - 1):+.1f}%)"
+        f"\nDask per-image overhead over the local pool: 1 worker "
+        f"{(dask1 - local1) / n * 1e3:+.1f} ms ({100 * (dask1 / local1 - 1):+.1f}%), "
+        f"2 workers {(dask2 - local2) / n * 1e3:+.1f} ms ({100 * (dask2 / local2 - 1):+.1f}%)"
     )
     print(
         f"2 workers vs 1: local pool {local1 / local2:.2f}x, Dask {dask1 / dask2:.2f}x "
-        f"(on {os.cpu_count()} CPU cores, shared with whatever else runs)"
+        f"(on {os.cpu_count()} CPU cores, shared with whatever else runs; "
+        f"load average {os.getloadavg()[0]:.1f})"
     )
 
 
@@ -268,7 +277,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rois", type=Path, help="CSV of ROIs (see pybridge.legacy.read_rois)")
     parser.add_argument("--skip-overhead", action="store_true")
     args = parser.parse_args(argv)
-    repeats, n_images = (20, 4) if args.quick else (60, 8)
+    repeats, n_images, rounds = (20, 4, 1) if args.quick else (60, 8, 3)
 
     from pybridge import legacy
 
@@ -295,7 +304,7 @@ def main(argv: list[str] | None = None) -> int:
         else:
             images = work / "images"
             rois = _make_images(images, n_images)
-        bench_batches(target, paths, images, rois, work, n_images)
+        bench_batches(target, paths, images, rois, work, rounds)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return 0
