@@ -19,6 +19,9 @@ for k = 1:numel(figs)
     end
 end
 set(0, 'defaultfigurevisible', state.oldvisible);
+if isfield(state, 'oldgnuterm')
+    setenv('GNUTERM', state.oldgnuterm);
+end
 % removing what the run added is much cheaper than resetting the whole
 % path; the reset is the fallback when the code changed the path itself
 if isfield(state, 'added') && ~isempty(state.added)

@@ -40,6 +40,7 @@ state.oldpath = path();
 state.oldcwd = pwd();
 state.oldwarn = warning();
 state.oldvisible = get(0, 'defaultfigurevisible');
+state.oldgnuterm = getenv('GNUTERM');
 state.figs_before = allchild(0);
 state.answers = spec.answers;
 state.next = 1;
@@ -86,6 +87,13 @@ try
     state.added = added;
     setappdata(0, 'pybridge_legacy', state);
     set(0, 'defaultfigurevisible', 'off');
+    if exist('OCTAVE_VERSION', 'builtin')
+        % a figure the code makes visible again (figure(h)) must not be
+        % drawn: without a display, gnuplot's default terminal draws text
+        % art on the output; its 'unknown' terminal draws nothing (saving
+        % figures as PNG chooses its own terminal)
+        setenv('GNUTERM', 'unknown');
+    end
     cd(spec.workdir);
     if pybridge_legacy_spec_flag(spec, 'script')
         outs = pybridge_legacy_script(spec.target);

@@ -51,6 +51,9 @@ _NOISE = (
     "disabling GUI features",
     "ignoring const execution_exception& while preparing to exit",
     "using the gnuplot graphics toolkit is discouraged",
+    # gnuplot's 'unknown' terminal, which keeps figures made visible from being drawn
+    "Plotting with an 'unknown' terminal",
+    "No output will be generated. Please select a terminal",
 )
 
 

@@ -374,3 +374,15 @@ def test_timeout_interrupts_and_restores(eng, tmp_path):
     assert eng.path(nargout=1) == path_before
     assert eng.pwd(nargout=1) == cwd_before
     assert eng.exist("rbbox", nargout=1) == 0
+
+
+@pytest.mark.requires_octave
+@pytest.mark.timeout(180)
+def test_figures_shown_again_draw_nothing(eng, tmp_path):
+    # figure(h) makes a figure visible; without a display it must still draw nothing
+    res = legacy.run(MFILES / "shows_again.m", out_dir=tmp_path, engine=eng, keep_figures=True)
+    assert res.outputs == (2.0,)
+    assert res.stdout == ""
+    assert [f.title for f in res.figures] == ["again", "seven"]
+    assert all(f.path.stat().st_size > 1000 for f in res.figures)
+    assert eng.getenv("GNUTERM", nargout=1) == ""
