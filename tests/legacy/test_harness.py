@@ -109,6 +109,7 @@ def test_interactive_function_headless(eng, scan, tmp_path):
     assert "Clicked 2 points" in res.stdout
     assert "[questdlg] Save the measurement? -> Save" in res.stdout
     assert "[msgbox] Measurement saved" in res.stdout
+    assert "[warndlg] Check the box before saving" in res.stdout
     assert streamed.getvalue() == res.stdout
     for noise in ("X11", "DISPLAY", "disabling GUI", "gnuplot"):
         assert noise not in res.stdout

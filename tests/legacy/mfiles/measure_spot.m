@@ -36,6 +36,7 @@ figure;
 imagesc(img(rows(1):rows(2), cols(1):cols(2)));
 title(sprintf('Spot %s', label));
 pause(0.5);
+warndlg('Check the box before saving');
 choice = questdlg('Save the measurement?', 'Save', 'Save', 'Discard', 'Save');
 if strcmp(choice, 'Save')
     [folder, name] = fileparts(file_path);
