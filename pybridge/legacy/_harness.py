@@ -548,9 +548,10 @@ def run(
     ``get(gca, 'CurrentPoint')`` after it, ``rbbox``, ``ginput``, ``getrect``,
     ``input``, ``keyboard``, ``pause``, ``questdlg``, ``inputdlg``,
     ``listdlg``, ``menu``, ``uigetfile``/``uiputfile``/``uigetdir``) takes the
-    next of ``answers`` instead of waiting (``msgbox`` prints its message;
-    ``waitbar``, ``uiwait`` and ``waitfor`` return at once); figures are
-    invisible; on Octave, toolbox functions it lacks (``interpm``,
+    next of ``answers`` instead of waiting (``msgbox``, ``warndlg``,
+    ``errordlg`` and ``helpdlg`` print their message; ``waitbar``, ``uiwait``
+    and ``waitfor`` return at once); figures are invisible, and draw nothing
+    even when the code shows them again; on Octave, toolbox functions it lacks (``interpm``,
     ``imbinarize``) come from pybridge's compat folder; and it runs in
     ``out_dir``, with copies of its input files there. The GUI shadows and
     compat functions are on the path only during the call; the path, the
