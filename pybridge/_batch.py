@@ -184,7 +184,9 @@ def keys_for(paths: Iterable[Path]) -> dict[str, Path]:
 class out_dir_lock:
     """Hold ``out_dir/.pybridge-batch.lock`` for the length of a run (an OS file lock).
 
-    The lock goes with the process: a killed run leaves no stale lock.
+    The lock goes with the process: a killed run leaves no stale lock. It
+    is an ``flock`` lock: it holds between processes of one machine, and on
+    network file systems only where they support ``flock`` (NFSv4 does).
 
     Raises
     ------
