@@ -178,6 +178,7 @@ def bench_batches(target, paths, images: Path, rois, work: Path, rounds: int) ->
     from pybridge import legacy
     from pybridge.legacy._harness import _prepare, quiet_start
 
+    logging.getLogger("distributed").setLevel(logging.ERROR)  # no INFO lines as clusters close
     n = len(rois)
     # warm-ups (first calls, Dask workers starting their engines) on 2 of the images
     warm_images = work / "warm-images"
