@@ -351,6 +351,7 @@ def run_batch(
     plugin_name: str = "pybridge-resource",
     retry_on: tuple = (),
     desc: str = "batch",
+    unit: str = "image",
     show_progress: bool = True,
 ) -> BatchSummary:
     """Run ``task(item.payload, resource)`` for every item not done yet; write the summary.
@@ -383,8 +384,8 @@ def run_batch(
         (its resource stays up between batches).
     retry_on : tuple of exception types
         Failures (e.g. the engine died) after which an item is tried once more.
-    desc : str
-        The progress bar's label.
+    desc, unit : str
+        The progress bar's label and what it counts.
     show_progress : bool, default True
         Show progress (a bar on a terminal, one line otherwise).
 
@@ -417,7 +418,7 @@ def run_batch(
                     factory,
                     close,
                     retry_on,
-                    desc,
+                    (desc, unit),
                     show_progress,
                 )
             elif todo:
@@ -430,7 +431,7 @@ def run_batch(
                     factory,
                     close,
                     retry_on,
-                    desc,
+                    (desc, unit),
                     show_progress,
                 )
         finally:
@@ -494,7 +495,7 @@ def _run_local(todo, task, summary, workers, resources, factory, close, retry_on
             free.put(res)
         _record(summary, lock, item, status)
 
-    bar = _progress(total=len(todo), desc=desc, unit="item", enabled=show)
+    bar = _progress(total=len(todo), desc=desc[0], unit=desc[1], enabled=show)
     try:
         with cf.ThreadPoolExecutor(len(pool_res), thread_name_prefix="pybridge-batch") as pool:
             futures = [pool.submit(one, it) for it in todo]
@@ -537,7 +538,7 @@ def _run_dask(todo, task, summary, client, plugin_name, factory, close, retry_on
             pure=False,
         )
         by_future[fut] = it
-    bar = _progress(total=len(todo), desc=desc, unit="item", enabled=show)
+    bar = _progress(total=len(todo), desc=desc[0], unit=desc[1], enabled=show)
     try:
         for fut in as_completed(list(by_future)):
             it = by_future[fut]
