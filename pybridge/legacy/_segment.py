@@ -12,12 +12,8 @@ turns them into MATLAB's ``[x y width height]``.
 
 from __future__ import annotations
 
-import atexit
-import concurrent.futures as cf
-import json
+import functools
 import os
-import queue
-import threading
 import weakref
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -26,15 +22,14 @@ from typing import Any
 
 import numpy as np
 
-from . import convert
-from ._errors import PyBridgeError
+from .. import convert
+from .._batch import BatchSummary, Item, atomic_write, check_out_dir, keys_for, run_batch
+from .._errors import PyBridgeError
 
-__all__ = ["mass_segment", "segment_folder", "SegmentSummary", "legacy_dir"]
+__all__ = ["mass_segment", "segment_folder", "SegmentSummary", "legacy_dir", "result_paths"]
 
 _IMAGE_SUFFIXES = (".pgm", ".png")
 _prepared: weakref.WeakSet = weakref.WeakSet()
-_default: dict[str, Any] = {}
-_default_lock = threading.Lock()
 
 
 def legacy_dir() -> Path:
@@ -43,7 +38,7 @@ def legacy_dir() -> Path:
     The environment variable ``PYBRIDGE_LEGACY_DIR`` overrides it.
     """
     env = os.environ.get("PYBRIDGE_LEGACY_DIR")
-    here = Path(env) if env else Path(__file__).resolve().parent.parent / "matlab" / "legacy"
+    here = Path(env) if env else Path(__file__).resolve().parent.parent.parent / "matlab" / "legacy"
     if not (here / "massSegment.m").is_file():
         raise PyBridgeError(
             f"massSegment.m is not in {here}; run pybridge from its source tree (git clone) or "
@@ -61,16 +56,10 @@ def _prepare(engine: Any) -> Any:
 
 
 def _default_engine() -> Any:
-    """One engine shared by calls that pass none, started on first use, quit at exit."""
-    with _default_lock:
-        eng = _default.get("engine")
-        if eng is None or getattr(eng, "_closed", False):
-            from .engine import start_matlab
+    """The engine shared by calls that pass none (started on first use, quit at exit)."""
+    from ._harness import default_engine
 
-            eng = start_matlab()
-            _default["engine"] = eng
-            atexit.register(eng.quit)
-        return _prepare(eng)
+    return _prepare(default_engine())
 
 
 def _check_int(value: Any, name: str, low: int) -> float:
@@ -153,7 +142,7 @@ def mass_segment(
     >>> mask.shape, mask.dtype                            # doctest: +SKIP
     ((125, 125), dtype('bool'))
     """
-    from .engine import EngineError
+    from ..engine import EngineError
 
     arg, shape = _image_arg(image)
     rect = convert.roi_to_matlab(convert.validate_roi(roi, shape))
@@ -181,7 +170,7 @@ def mass_segment(
 
 
 @dataclass
-class SegmentSummary:
+class SegmentSummary(BatchSummary):
     """What :func:`segment_folder` did; also written to ``out_dir/summary.json``.
 
     Attributes
@@ -196,59 +185,23 @@ class SegmentSummary:
         Images whose engine died during the call and that were run again.
     """
 
-    done: list[str] = field(default_factory=list)
-    skipped: list[str] = field(default_factory=list)
-    failed: dict[str, str] = field(default_factory=dict)
-    retried: list[str] = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        return not self.failed
-
-    def to_dict(self) -> dict:
-        return {
-            "done": sorted(self.done),
-            "skipped": sorted(self.skipped),
-            "failed": dict(sorted(self.failed.items())),
-            "retried": sorted(self.retried),
-        }
-
-    def __str__(self) -> str:
-        lines = [
-            f"{len(self.done)} segmented, {len(self.skipped)} already done, "
-            f"{len(self.failed)} failed"
-        ]
-        lines += [f"  FAILED {name}: {why}" for name, why in sorted(self.failed.items())]
-        return "\n".join(lines)
+    verb: str = field(default="segmented", repr=False, compare=False)
 
 
 def result_paths(out_dir: Path, name: str) -> tuple[Path, Path]:
     """``(<stem>.npz, <stem>_mask.png)``: the result of one image (the .npz is written last)."""
     stem = Path(name).stem
-    return out_dir / f"{stem}.npz", out_dir / f"{stem}_mask.png"
-
-
-def _atomic_write(path: Path, write: Callable[[Any], None], suffix: str) -> None:
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.part{suffix}")
-    try:
-        with open(tmp, "wb") as fh:
-            write(fh)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
+    return Path(out_dir) / f"{stem}.npz", Path(out_dir) / f"{stem}_mask.png"
 
 
 def _write_result(out_dir: Path, name: str, mask: np.ndarray, resized: np.ndarray, roi) -> None:
     from PIL import Image
 
     npz, png = result_paths(out_dir, name)
-    _atomic_write(
+    atomic_write(
         png, lambda fh: Image.fromarray(mask.astype(np.uint8) * 255).save(fh, "PNG"), ".png"
     )
-    _atomic_write(
+    atomic_write(
         npz,
         lambda fh: np.savez_compressed(fh, mask=mask, resized=resized, roi=np.asarray(roi)),
         ".npz",
@@ -264,6 +217,25 @@ def _roi_for(rois: Any, path: Path) -> Any:
     return None
 
 
+def _segment_task(payload: dict, engine: Any) -> None:
+    """One image of :func:`segment_folder`: segment it and write its results (the .npz last)."""
+    mask, resized = mass_segment(
+        payload["path"], payload["roi"], engine=engine, **payload["params"]
+    )
+    _write_result(Path(payload["out_dir"]), payload["path"].name, mask, resized, payload["roi"])
+
+
+def _new_engine(backend: str = "auto") -> Any:
+    """A fresh engine with ``matlab/legacy`` on its path (a batch's per-worker resource)."""
+    from ._harness import quiet_start
+
+    return _prepare(quiet_start(backend))
+
+
+def _quit(engine: Any) -> None:
+    engine.quit()
+
+
 def segment_folder(
     folder: str | os.PathLike,
     rois: Mapping[str, Sequence[int]] | Callable[[Path], Sequence[int] | None],
@@ -271,6 +243,8 @@ def segment_folder(
     *,
     workers: int = 1,
     engine: Any = None,
+    client: Any = None,
+    backend: str = "auto",
     smooth: int = 8,
     scale: int = 8,
     nhood: int = 5,
@@ -280,13 +254,19 @@ def segment_folder(
 ) -> SegmentSummary:
     """Segment every PGM/PNG mammogram of ``folder`` with :func:`mass_segment`; resumable.
 
-    Each result is written to ``out_dir`` as soon as it is ready:
-    ``<stem>.npz`` (``mask``, ``resized``, ``roi``) and ``<stem>_mask.png``.
-    Images whose ``.npz`` already exists are skipped, so a run stopped by a
-    crash or Ctrl-C continues where it stopped when run again. An image whose
-    engine dies during the call is run once more on the restarted engine.
-    Failures are listed in the returned summary and in
-    ``out_dir/summary.json``; nothing is dropped silently.
+    Each result is written to ``out_dir`` as soon as it is ready, by the
+    task that computed it: ``<stem>_mask.png`` then ``<stem>.npz`` (``mask``,
+    ``resized``, ``roi``), each atomically. Images whose ``.npz`` already
+    exists are skipped, so a run stopped by a crash, Ctrl-C or a killed
+    worker continues where it stopped when run again. An image whose engine
+    dies during the call is run once more on the restarted engine. Failures
+    are listed in the returned summary and in ``out_dir/summary.json``;
+    nothing is dropped silently.
+
+    Refused up front: two images with the same stem (``a.pgm``, ``a.png``:
+    their results would share a name), ``out_dir`` equal to ``folder``
+    (a subfolder is fine: the input is not searched recursively), and a
+    second run on an ``out_dir`` another run is writing to.
 
     Parameters
     ----------
@@ -299,18 +279,30 @@ def segment_folder(
     out_dir : path
         Where the results go (created if missing).
     workers : int, default 1
-        Images processed side by side, each on its own engine.
+        Local pool: images processed side by side, each on its own engine.
     engine : Engine or sequence of Engine, optional
-        Engines to use (as many as ``workers``); by default ``workers``
-        engines are started and quit at the end.
+        Local pool: the engines to use (as many as ``workers``); by default
+        ``workers`` engines are started and quit at the end.
+    client : distributed.Client, optional
+        Run on this Dask cluster: each worker starts one engine (once, and
+        keeps it for later batches) and segments one image per task.
+    backend : {'auto', 'matlab', 'octave'}
+        The engines started here or on the Dask workers.
     smooth, scale, nhood, n_lines, timeout
         As in :func:`mass_segment`.
     progress : bool, default True
-        Show a tqdm progress bar.
+        Show progress (a bar on a terminal, one line in a log).
 
     Returns
     -------
     SegmentSummary
+
+    Raises
+    ------
+    ValueError
+        Two images with the same stem, ``out_dir`` equal to ``folder``, or bad options.
+    BatchLockedError
+        Another run is writing to ``out_dir``.
 
     Examples
     --------
@@ -318,7 +310,7 @@ def segment_folder(
     >>> print(summary)                                                          # doctest: +SKIP
     1 segmented, 0 already done, 0 failed
     """
-    from .engine import EngineDiedError, EngineError, start_matlab
+    from ..engine import EngineDiedError
 
     folder, out = Path(folder), Path(out_dir)
     if not folder.is_dir():
@@ -331,108 +323,48 @@ def segment_folder(
         raise ValueError(f"workers must be a positive int; got {workers!r}")
     engines: list = []
     if engine is not None:
+        if client is not None:
+            raise ValueError("give engine= (local pool) or client= (Dask), not both")
         engines = list(engine) if isinstance(engine, (list, tuple)) else [engine]
         if len(engines) != workers:
             raise ValueError(
                 f"workers={workers} needs {workers} engine(s); got {len(engines)} "
                 "(pass a list of engines, or engine=None to start them)"
             )
-    out.mkdir(parents=True, exist_ok=True)
+    check_out_dir(folder, out)
     images = sorted(p for p in folder.iterdir() if p.suffix.lower() in _IMAGE_SUFFIXES)
+    keys_for(images)
+    params = {
+        "smooth": smooth,
+        "scale": scale,
+        "nhood": nhood,
+        "n_lines": n_lines,
+        "timeout": timeout,
+    }
     summary = SegmentSummary()
-    todo = []
+    items = []
     for p in images:
-        if result_paths(out, p.name)[0].exists():
-            summary.skipped.append(p.name)
-        else:
-            todo.append(p)
-
-    owned = []
-    if todo and not engines:
-        with cf.ThreadPoolExecutor(workers) as pool:
-            futures = [pool.submit(start_matlab) for _ in range(workers)]
-            for f in futures:
-                try:
-                    owned.append(f.result())
-                except Exception:
-                    for e in owned:
-                        e.quit()
-                    raise
-        engines = owned
-    free: queue.Queue = queue.Queue()
-    for e in engines:
-        free.put(e)
-    lock = threading.Lock()
-    stop = threading.Event()  # set by Ctrl-C or a crash: start no further image
-
-    def one(path: Path) -> None:
-        if stop.is_set():
-            return
-        roi = _roi_for(rois, path)
+        roi = _roi_for(rois, p)
         if roi is None:
-            with lock:
-                summary.failed[path.name] = "no ROI given for this image"
-            return
-        eng = free.get()
-        try:
-            for attempt in (1, 2):
-                try:
-                    mask, resized = mass_segment(
-                        path,
-                        roi,
-                        smooth=smooth,
-                        scale=scale,
-                        nhood=nhood,
-                        n_lines=n_lines,
-                        engine=eng,
-                        timeout=timeout,
-                    )
-                except EngineDiedError as err:
-                    _prepared.discard(eng)  # the restarted engine has the path again anyway
-                    if attempt == 1:
-                        with lock:
-                            summary.retried.append(path.name)
-                        continue
-                    raise err
-                _write_result(out, path.name, mask, resized, roi)
-                with lock:
-                    summary.done.append(path.name)
-                return
-        except (EngineError, ValueError, TypeError, OSError) as err:
-            with lock:
-                summary.failed[path.name] = f"{type(err).__name__}: {err}".splitlines()[0]
-        except BaseException:
-            stop.set()
-            raise
-        finally:
-            free.put(eng)
-
-    bar = None
-    if progress and todo:
-        from tqdm.auto import tqdm
-
-        bar = tqdm(total=len(todo), desc="massSegment", unit="image")
-    try:
-        with cf.ThreadPoolExecutor(workers, thread_name_prefix="pybridge-segment") as pool:
-            futures = [pool.submit(one, p) for p in todo]
-            try:
-                for f in cf.as_completed(futures):
-                    f.result()
-                    if bar is not None:
-                        bar.update(1)
-            except BaseException:
-                stop.set()
-                for f in futures:
-                    f.cancel()
-                raise
-    finally:
-        if bar is not None:
-            bar.close()
-        for e in owned:
-            e.quit()
-        _atomic_write(
-            out / "summary.json",
-            lambda fh: fh.write(json.dumps(summary.to_dict(), indent=2).encode()),
-            ".json",
+            if not result_paths(out, p.name)[0].exists():
+                summary.failed[p.name] = "no ROI given for this image"
+            continue
+        items.append(
+            Item(p.name, p.stem, {"path": p, "roi": roi, "params": params, "out_dir": str(out)})
         )
-    return summary
+    return run_batch(
+        items,
+        _segment_task,
+        out_dir=out,
+        is_done=lambda key: (out / f"{key}.npz").exists(),
+        summary=summary,
+        workers=workers,
+        resources=engines or None,
+        factory=functools.partial(_new_engine, backend),
+        close=_quit,
+        client=client,
+        plugin_name=f"pybridge-legacy-engine-{backend}",
+        retry_on=(EngineDiedError,),
+        desc="massSegment",
+        show_progress=progress,
+    )

@@ -1,0 +1,13 @@
+function h = errordlg(message, varargin)
+%ERRORDLG (pybridge harness) Print the message instead of showing it; takes no answer.
+%   H = ERRORDLG(MESSAGE, ...) prints '[errordlg] MESSAGE' and returns an
+%   invisible figure (so uiwait(H) and close(H) work). It never waits.
+if nargin < 1
+    message = '';
+end
+if iscell(message)
+    message = strjoin(message, ' ');
+end
+fprintf('[errordlg] %s\n', message);
+h = figure('Visible', 'off', 'Tag', 'pybridge-dialog');
+end

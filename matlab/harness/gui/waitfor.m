@@ -1,0 +1,3 @@
+function waitfor(varargin)
+%WAITFOR (pybridge harness) Returns at once: no window is shown, so there is nothing to wait for.
+end
