@@ -108,7 +108,10 @@ def mass_segment(
     smooth : int, default 8
         Side of the box filter.
     scale : int, default 8
-        Down-scaling factor: the results are ``floor(H / scale) x floor(W / scale)``.
+        Down-scaling factor. The results keep the down-scaled pixels whose
+        centres lie on the image: ``ceil(H / scale) x ceil(W / scale)`` when
+        ``smooth == scale``. Down-scaled pixel ``j`` (0-based) is centred on
+        full-size pixel ``scale * j + (scale - smooth) / 2``.
     nhood : int, default 5
         Side (odd) of the local standard deviation window.
     n_lines : int, default 32
@@ -121,10 +124,11 @@ def mass_segment(
 
     Returns
     -------
-    mask : ndarray of shape (H // scale, W // scale), bool
-        The lesion mask on the grid of ``resized``.
-    resized : ndarray of shape (H // scale, W // scale), float64
-        The smoothed, down-scaled image normalised to [0, 1].
+    mask : ndarray of shape (h, w), bool
+        The lesion mask on the grid of ``resized`` (see ``scale``).
+    resized : ndarray of shape (h, w), float64
+        The smoothed (full convolution with a ``smooth`` x ``smooth`` box),
+        bicubic down-scaled image divided by its maximum.
 
     Raises
     ------
