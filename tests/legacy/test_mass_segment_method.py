@@ -33,7 +33,7 @@ FOUR = ndimage.generate_binary_structure(2, 1)  # 4-connectivity
 def eng():
     with start_matlab("octave", timeout=120) as e:
         e.addpath(str(legacy_dir()))
-        e.eval("pkg load image")  # imresize and graythresh, used as references only
+        e.eval("pkg load image", nargout=0)  # imresize and graythresh, used as references only
         yield e
 
 
