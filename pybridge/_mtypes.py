@@ -19,7 +19,7 @@ from typing import Union
 
 import numpy as np
 
-__all__ = ["MArray", "MSparse", "MCell", "MStruct", "MString", "MMap", "MOpaque", "MValue"]
+__all__ = ["MArray", "MSparse", "MCell", "MStruct", "MString", "MMap", "MOpaque", "MValue", "same"]
 
 
 @dataclass(frozen=True)
@@ -29,8 +29,9 @@ class MArray:
     ``mclass`` is the MATLAB class name (``'double'``, ``'single'``,
     ``'int8'`` .. ``'uint64'``, ``'logical'``, ``'char'``). ``real`` is a 1-D
     numpy array of the elements in column-major order, with the numpy dtype of
-    the class (``'<U1'``, one character an element, for char). ``imag`` is the
-    imaginary part for complex arrays, else None.
+    the class (``'<U1'``, one character an element, for char: numpy shows
+    ``char(0)`` as ``''``, ``real.view('<u4')`` gives the code points). ``imag``
+    is the imaginary part for complex arrays, else None.
     """
 
     mclass: str
@@ -108,3 +109,59 @@ class MOpaque:
 
 
 MValue = Union[MArray, MSparse, MCell, MStruct, MString, MMap, MOpaque]
+
+
+def same(a: MValue, b: MValue) -> bool:
+    """True when two MATLAB values are identical: class, size, every element (NaN equals NaN).
+
+    Examples
+    --------
+    >>> x = MArray("double", (1, 2), np.array([1.0, np.nan]))
+    >>> same(x, MArray("double", (1, 2), np.array([1.0, np.nan])))
+    True
+    >>> same(x, MArray("single", (1, 2), np.array([1.0, np.nan], np.float32)))
+    False
+    """
+    if type(a) is not type(b):
+        return False
+    if isinstance(a, (MArray, MSparse)):
+        if a.mclass != b.mclass or tuple(a.dims) != tuple(b.dims):
+            return False
+        if isinstance(a, MSparse) and not (
+            np.array_equal(a.rows, b.rows) and np.array_equal(a.cols, b.cols)
+        ):
+            return False
+        if (a.imag is None) != (b.imag is None):
+            return False
+        parts = [(a.real, b.real)] + ([] if a.imag is None else [(a.imag, b.imag)])
+        for x, y in parts:
+            x, y = np.asarray(x), np.asarray(y)
+            if x.dtype != y.dtype or x.shape != y.shape:
+                return False
+            if not np.array_equal(x, y, equal_nan=x.dtype.kind in "fc"):
+                return False
+        return True
+    if isinstance(a, MCell):
+        return tuple(a.dims) == tuple(b.dims) and len(a.items) == len(b.items) and all(
+            same(x, y) for x, y in zip(a.items, b.items)
+        )
+    if isinstance(a, MStruct):
+        return (
+            tuple(a.dims) == tuple(b.dims)
+            and tuple(a.fields) == tuple(b.fields)
+            and len(a.items) == len(b.items)
+            and all(
+                set(x) == set(y) and all(same(x[k], y[k]) for k in x)
+                for x, y in zip(a.items, b.items)
+            )
+        )
+    if isinstance(a, MString):
+        return tuple(a.dims) == tuple(b.dims) and tuple(a.items) == tuple(b.items)
+    if isinstance(a, MMap):
+        return (
+            (a.key_type, a.value_type, a.kind) == (b.key_type, b.value_type, b.kind)
+            and len(a.keys) == len(b.keys)
+            and all(same(x, y) for x, y in zip(a.keys, b.keys))
+            and all(same(x, y) for x, y in zip(a.values, b.values))
+        )
+    return a == b

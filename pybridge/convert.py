@@ -486,6 +486,707 @@ def _numpy_to_engine(arr: np.ndarray) -> Any:
 
 
 # --------------------------------------------------------------------------
+# the MATLAB value model <-> Python, by profile
+# --------------------------------------------------------------------------
+
+#: The conversion profiles, one per convention at the boundary:
+#:
+#: ``'numpy'``
+#:     pybridge's own, lossless: numeric and logical arrays are numpy arrays in
+#:     MATLAB's shape (at least 2-D, column-major), every MATLAB type has a
+#:     Python value that converts back to the same class and size.
+#: ``'matlabengine'``
+#:     MathWorks' engine API for Python: arrays are ``matlab.double`` and
+#:     friends, 1 x 1 values Python scalars, a Python int is int64, ``None`` is
+#:     refused; what matlabengine does not support is refused with TypeError.
+#: ``'py'``
+#:     MATLAB's ``py.`` interface (R2025a and later, NumPy installed): numeric
+#:     arrays arrive as NumPy arrays, cell vectors as tuples, scalars as
+#:     Python scalars.
+PROFILES = ("numpy", "matlabengine", "py")
+
+#: MATLAB's integer classes and their ranges (the extremes cross unchanged).
+_INT_CLASSES = ("int8", "uint8", "int16", "uint16", "int32", "uint32", "int64", "uint64")
+_FLOAT_CLASSES = ("double", "single")
+_COMPLEX_DTYPE = {"double": np.dtype(np.complex128), "single": np.dtype(np.complex64)}
+_CLASS_OF_COMPLEX = {v: k for k, v in _COMPLEX_DTYPE.items()}
+
+
+def complex_int_dtype(mclass: str) -> np.dtype:
+    """The numpy dtype pybridge gives complex MATLAB integers: fields ``real`` and ``imag``.
+
+    numpy has no complex integer type; a structured dtype keeps both parts
+    exactly and converts back to the same MATLAB class.
+
+    Examples
+    --------
+    >>> complex_int_dtype("int8")
+    dtype([('real', 'i1'), ('imag', 'i1')])
+    """
+    if mclass not in _INT_CLASSES:
+        raise ValueError(f"expected an integer class ({', '.join(_INT_CLASSES)}); got {mclass!r}")
+    base = MATLAB_CLASSES[mclass]
+    return np.dtype([("real", base), ("imag", base)])
+
+
+def _string_dtype() -> np.dtype:
+    try:
+        from numpy.dtypes import StringDType
+    except ImportError as err:  # numpy < 2
+        raise TypeError(
+            "MATLAB string arrays need numpy >= 2.0 (numpy.dtypes.StringDType); "
+            f"this is numpy {np.__version__}. Upgrade numpy, or use cellstr(s) in MATLAB "
+            "to send a cell of char instead"
+        ) from err
+    return StringDType(na_object=None)
+
+
+class MatlabMap(dict):
+    """A ``containers.Map`` or MATLAB ``dictionary`` as a Python dict that remembers its kind.
+
+    It is a ``dict`` in every way; ``kind``, ``key_type`` and ``value_type``
+    let it convert back to the same MATLAB type. A plain dict with string keys
+    becomes a struct instead; wrap it to send a map::
+
+        MatlabMap({"a b": 1.0})              # containers.Map, KeyType 'char'
+
+    Examples
+    --------
+    >>> m = MatlabMap({"x": 1.0}, key_type="char")
+    >>> m["x"], m.kind
+    (1.0, 'containers.Map')
+    """
+
+    def __init__(
+        self,
+        *args: Any,
+        kind: str = "containers.Map",
+        key_type: str | None = None,
+        value_type: str = "any",
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        if kind not in ("containers.Map", "dictionary"):
+            raise ValueError(f"kind must be 'containers.Map' or 'dictionary'; got {kind!r}")
+        self.kind = kind
+        self.key_type = key_type or _map_key_type(self.keys())
+        self.value_type = value_type
+
+    def __repr__(self) -> str:
+        return f"MatlabMap({dict.__repr__(self)}, kind={self.kind!r}, key_type={self.key_type!r})"
+
+
+class StructArray:
+    """A MATLAB struct array (any size other than 1 x 1): dicts in an N-D grid.
+
+    ``shape`` is MATLAB's size, ``fields`` the field names in MATLAB's order.
+    Indexing works as on a numpy object array (``s[0, 1]`` is a dict;
+    ``s.flat`` walks the elements in column-major order, as ``s(:)`` does in
+    MATLAB).
+
+    Examples
+    --------
+    >>> s = StructArray([{"a": 1.0}, {"a": 2.0}], shape=(1, 2))
+    >>> s[0, 1]["a"], s.shape, s.fields
+    (2.0, (1, 2), ('a',))
+    """
+
+    def __init__(
+        self,
+        items: Sequence[Mapping] | np.ndarray = (),
+        *,
+        shape: Sequence[int] | None = None,
+        fields: Sequence[str] | None = None,
+    ) -> None:
+        if isinstance(items, np.ndarray):
+            grid = items
+            flat = list(grid.ravel(order="F"))
+        else:
+            flat = list(items)
+            dims = (1, len(flat)) if shape is None else tuple(int(s) for s in shape)
+            if int(np.prod(dims)) != len(flat):
+                raise ValueError(
+                    f"a struct array of size {dims} needs {int(np.prod(dims))} elements; "
+                    f"got {len(flat)}"
+                )
+            grid = np.empty(len(flat), dtype=object)
+            grid[:] = [None] * len(flat)
+            for i, d in enumerate(flat):
+                grid[i] = d
+            grid = grid.reshape(dims, order="F")
+        for d in flat:
+            if not isinstance(d, Mapping):
+                raise TypeError(f"every element of a struct array is a dict; got {_describe(d)}")
+        names = tuple(fields) if fields is not None else (tuple(flat[0]) if flat else ())
+        for d in flat:
+            if tuple(d) != names and set(d) != set(names):
+                raise ValueError(
+                    f"every element of a struct array has the same fields; got {sorted(d)} "
+                    f"and {sorted(names)}"
+                )
+        self._grid = grid
+        self.fields = names
+
+    @property
+    def shape(self) -> tuple[int, ...]:
+        return self._grid.shape
+
+    @property
+    def size(self) -> int:
+        return self._grid.size
+
+    @property
+    def flat(self):
+        """The elements in column-major order (MATLAB's ``s(:)``)."""
+        return iter(self._grid.ravel(order="F").tolist())
+
+    def __getitem__(self, index: Any) -> Any:
+        return self._grid[index]
+
+    def __len__(self) -> int:
+        return len(self._grid)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, StructArray):
+            return NotImplemented
+        return (
+            self.shape == other.shape
+            and self.fields == other.fields
+            and list(self.flat) == list(other.flat)
+        )
+
+    def __repr__(self) -> str:
+        return f"StructArray(shape={self.shape}, fields={self.fields})"
+
+
+def _check_profile(profile: Any) -> str:
+    if profile not in PROFILES:
+        close = difflib.get_close_matches(str(profile), PROFILES, n=1)
+        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        raise ValueError(f"'profile' must be one of {PROFILES}; got {profile!r}{hint}")
+    return profile
+
+
+def _mshape(dims: tuple[int, ...]) -> str:
+    return "x".join(str(d) for d in dims)
+
+
+def _is_vector(dims: tuple[int, ...]) -> bool:
+    return len(dims) == 2 and (dims[0] == 1 or dims[1] == 1 or dims == (0, 0))
+
+
+# ............................................................ from_mvalue
+
+
+def from_mvalue(value: Any, *, profile: str) -> Any:
+    """One MATLAB value (:mod:`pybridge._mtypes`) -> the Python value ``profile`` gives it.
+
+    Parameters
+    ----------
+    value : MArray, MSparse, MCell, MStruct, MString, MMap or MOpaque
+    profile : {'numpy', 'matlabengine', 'py'}
+        See :data:`PROFILES`; :data:`RULES` lists every rule.
+
+    Returns
+    -------
+    object
+        With ``'numpy'``: numeric and logical arrays as ndarrays in MATLAB's
+        shape (1 x 1 double as float, logical as bool, complex double as
+        complex; other classes as numpy scalars so their class comes back);
+        char row vectors as str (other char arrays as ``'<U1'`` ndarrays);
+        cells as lists (1 x N) or object ndarrays (any other size); scalar
+        structs as dicts, struct arrays as :class:`StructArray`; string arrays
+        as ndarrays of numpy's StringDType (missing is None); sparse as
+        ``scipy.sparse.csc_array``; maps as :class:`MatlabMap`.
+
+    Raises
+    ------
+    TypeError
+        A function handle or object (the message names its class and what to
+        do), or a value the profile does not support (a char matrix under
+        ``'matlabengine'``...).
+
+    Examples
+    --------
+    >>> from pybridge._mtypes import MArray
+    >>> v = MArray("double", (2, 2), np.array([1.0, 3.0, 2.0, 4.0]))
+    >>> from_mvalue(v, profile="numpy").tolist()
+    [[1.0, 2.0], [3.0, 4.0]]
+    >>> from_mvalue(MArray("int8", (1, 1), np.array([-128], np.int8)), profile="matlabengine")
+    -128
+    """
+    _check_profile(profile)
+    kind = type(value).__name__
+    if kind == "MArray":
+        return _from_marray(value, profile)
+    if kind == "MCell":
+        return _from_mcell(value, profile)
+    if kind == "MStruct":
+        return _from_mstruct(value, profile)
+    if kind == "MString":
+        return _from_mstring(value, profile)
+    if kind == "MSparse":
+        return _from_msparse(value, profile)
+    if kind == "MMap":
+        return _from_mmap(value, profile)
+    if kind == "MOpaque":
+        raise TypeError(_opaque_message(value.mclass, value.text))
+    raise TypeError(f"expected a MATLAB value (pybridge._mtypes); got {_describe(value)}")
+
+
+def _opaque_message(mclass: str, text: str = "") -> str:
+    if mclass == "function_handle":
+        shown = f" {text}" if text else ""
+        return (
+            f"a MATLAB function_handle{shown} cannot cross to Python: Python cannot call "
+            "into MATLAB through it. Pass its text instead (func2str(f) in MATLAB), or call "
+            "it in MATLAB and pass the result"
+        )
+    return (
+        f"a MATLAB object of class {mclass!r} cannot cross to Python: only numeric, logical, "
+        "char, string, cell, struct, sparse, containers.Map and dictionary values can. "
+        f"Convert it in MATLAB first (struct(obj) for its properties, or the value you need, "
+        "e.g. double(obj) or char(obj))"
+    )
+
+
+def _refuse(what: str, profile: str, fix: str) -> TypeError:
+    return TypeError(f"{what} is not supported by the {profile!r} conversion rules; {fix}")
+
+
+def _marray_data(v: Any) -> np.ndarray:
+    """The elements of an MArray as an ndarray in MATLAB's shape (a view where possible)."""
+    dims = tuple(int(d) for d in v.dims)
+    real = np.asarray(v.real)
+    if v.mclass == "char":
+        return real.reshape(dims, order="F")
+    if v.imag is None:
+        want = MATLAB_CLASSES.get(v.mclass)
+        if want is None:
+            raise TypeError(f"unknown MATLAB class {v.mclass!r} in an MArray")
+        if real.dtype != want:
+            real = real.astype(want)
+        return real.reshape(dims, order="F")
+    imag = np.asarray(v.imag)
+    if v.mclass in _COMPLEX_DTYPE:
+        out = np.empty(dims, dtype=_COMPLEX_DTYPE[v.mclass], order="F")
+    elif v.mclass in _INT_CLASSES:
+        out = np.empty(dims, dtype=complex_int_dtype(v.mclass), order="F")
+    else:
+        raise TypeError(f"MATLAB {v.mclass} cannot be complex")
+    if out.dtype.names:
+        out["real"] = real.reshape(dims, order="F")
+        out["imag"] = imag.reshape(dims, order="F")
+    else:
+        out.real = real.reshape(dims, order="F")
+        out.imag = imag.reshape(dims, order="F")
+    return out
+
+
+def _chars_to_str(chars: np.ndarray) -> str:
+    """'<U1' elements -> str, keeping char(0) (which numpy shows as '')."""
+    codes = np.ascontiguousarray(chars, dtype="<U1").view("<u4")
+    return codes.tobytes().decode("utf-32-le")
+
+
+def _from_marray(v: Any, profile: str) -> Any:
+    dims = tuple(int(d) for d in v.dims)
+    if v.mclass == "char":
+        chars = np.asarray(v.real)
+        if dims == (0, 0) or (len(dims) == 2 and dims[0] == 1 and dims[1] >= 1):
+            return _chars_to_str(chars)
+        if profile == "numpy":
+            return chars.reshape(dims, order="F")
+        if profile == "matlabengine" and len(dims) == 2 and dims[1] == 1:
+            return _chars_to_str(chars)  # matlabengine: N x 1 char is str too
+        raise _refuse(
+            f"a {_mshape(dims)} char array", profile,
+            "send cellstr(x) (a cell of rows) from MATLAB, or use the 'numpy' profile",
+        )
+    complex_ = v.imag is not None
+    if complex_ and profile == "py" and v.mclass in _INT_CLASSES and int(np.prod(dims)) != 1:
+        raise _refuse(
+            f"a complex {v.mclass} array", profile,
+            "convert it to double (double(x)) in MATLAB first",
+        )
+    a = _marray_data(v)
+    if a.size == 1 and len(dims) == 2:
+        if profile == "numpy":
+            if v.mclass == "double":
+                return complex(a.item()) if complex_ else float(a.item())
+            if v.mclass == "logical":
+                return bool(a.item())
+            return a.reshape(()).copy()[()]  # a numpy scalar keeps the class
+        if complex_:
+            if a.dtype.names:
+                return complex(int(a["real"].item()), int(a["imag"].item()))
+            return complex(a.item())
+        if v.mclass == "logical":
+            return bool(a.item())
+        if v.mclass in _FLOAT_CLASSES:
+            return float(a.item())
+        return int(a.item())
+    if profile == "matlabengine":
+        from . import _marray
+
+        return _marray.from_numpy(a, v.mclass)
+    return a
+
+
+def _from_mcell(v: Any, profile: str) -> Any:
+    dims = tuple(int(d) for d in v.dims)
+    items = [from_mvalue(x, profile=profile) for x in v.items]
+    if profile == "numpy":
+        if dims == (0, 0) or (len(dims) == 2 and dims[0] == 1 and dims[1] >= 1):
+            return items
+        grid = np.empty(len(items), dtype=object)
+        for i, x in enumerate(items):
+            grid[i] = x
+        return grid.reshape(dims, order="F")
+    if not _is_vector(dims) and int(np.prod(dims)) != 0 or len(dims) > 2:
+        raise _refuse(
+            f"a {_mshape(dims)} cell array", profile,
+            "only cell vectors (1xN or Nx1) cross; reshape it with c(:)' in MATLAB, or use "
+            "the 'numpy' profile (an object ndarray with the shape)",
+        )
+    return tuple(items) if profile == "py" else items
+
+
+def _from_mstruct(v: Any, profile: str) -> Any:
+    dims = tuple(int(d) for d in v.dims)
+    items = [{k: from_mvalue(x[k], profile=profile) for k in v.fields} for x in v.items]
+    if dims == (1, 1):
+        return items[0]
+    if profile == "numpy":
+        return StructArray(items, shape=dims, fields=v.fields)
+    raise _refuse(
+        f"a {_mshape(dims)} struct array", profile,
+        "send num2cell(s) (a cell of scalar structs) from MATLAB, or use the 'numpy' profile",
+    )
+
+
+def _from_mstring(v: Any, profile: str) -> Any:
+    dims = tuple(int(d) for d in v.dims)
+    items = list(v.items)
+    if profile == "numpy":
+        a = np.empty(len(items), dtype=_string_dtype())
+        a[:] = items
+        return a.reshape(dims, order="F")
+    if dims == (1, 1):
+        return items[0]
+    if profile == "matlabengine" and _is_vector(dims):
+        return items
+    if profile == "py" and _is_vector(dims):
+        return items
+    raise _refuse(
+        f"a {_mshape(dims)} string array", profile,
+        "only string scalars and vectors cross; reshape it with s(:)' in MATLAB, or use the "
+        "'numpy' profile",
+    )
+
+
+def _from_msparse(v: Any, profile: str) -> Any:
+    if profile != "numpy":
+        raise _refuse(
+            f"a {_mshape(tuple(v.dims))} sparse {v.mclass} matrix", profile,
+            "send full(S) from MATLAB, or use the 'numpy' profile (scipy.sparse.csc_array)",
+        )
+    import scipy.sparse as sp
+
+    dtype = MATLAB_CLASSES[v.mclass]
+    vals = np.asarray(v.real, dtype=dtype)
+    if v.imag is not None:
+        vals = vals.astype(np.complex128) + 1j * np.asarray(v.imag, dtype=np.float64)
+    rows = np.asarray(v.rows, dtype=np.int64) - 1  # MATLAB's 1-based -> 0-based
+    cols = np.asarray(v.cols, dtype=np.int64) - 1
+    shape = tuple(int(d) for d in v.dims)
+    return sp.csc_array((vals, (rows, cols)), shape=shape)
+
+
+def _from_mmap(v: Any, profile: str) -> Any:
+    keys = [from_mvalue(k, profile=profile) for k in v.keys]
+    keys = [k.item() if isinstance(k, np.generic) else k for k in keys]  # hashable Python keys
+    vals = [from_mvalue(x, profile=profile) for x in v.values]
+    pairs = dict(zip(keys, vals, strict=True))
+    if profile == "numpy":
+        return MatlabMap(pairs, kind=v.kind, key_type=v.key_type, value_type=v.value_type)
+    return pairs
+
+
+# .............................................................. to_mvalue
+
+
+def _map_key_type(keys: Any) -> str:
+    keys = list(keys)
+    if all(isinstance(k, str) for k in keys):
+        return "char"
+    if all(isinstance(k, (int, np.integer)) and not isinstance(k, (bool, np.bool_)) for k in keys):
+        return "int64"
+    if all(isinstance(k, (int, float, np.integer, np.floating)) and not isinstance(k, (bool, np.bool_)) for k in keys):
+        return "double"
+    kinds = sorted({type(k).__name__ for k in keys})
+    raise TypeError(
+        f"a containers.Map needs keys that are all str or all real numbers; got keys of type "
+        f"{kinds}"
+    )
+
+
+def _valid_field(k: Any) -> bool:
+    return isinstance(k, str) and k.isidentifier() and k.isascii() and not k.startswith("_") and len(k) <= 63
+
+
+def to_mvalue(obj: Any, *, profile: str) -> Any:
+    """A Python value -> the MATLAB value (:mod:`pybridge._mtypes`) ``profile`` makes of it.
+
+    Parameters
+    ----------
+    obj : object
+        Python scalars, str, bytes, None, dict, list/tuple/set/range, numpy
+        arrays and scalars (any memory order), ``matlab.double`` and the other
+        matlab array types, scipy.sparse matrices, memoryview, array.array,
+        torch tensors, :class:`StructArray`, :class:`MatlabMap`, or a value
+        of the model itself (returned unchanged).
+    profile : {'numpy', 'matlabengine', 'py'}
+
+    Returns
+    -------
+    MArray, MSparse, MCell, MStruct, MString or MMap
+
+    Raises
+    ------
+    TypeError
+        A type with no MATLAB equivalent (the message says what to pass
+        instead); ``None`` under ``'matlabengine'``, as matlabengine refuses it.
+    ValueError
+        A dict key that is no MATLAB field name, an int out of int64's range,
+        ragged data.
+
+    Examples
+    --------
+    >>> to_mvalue(3, profile="numpy")
+    MArray(mclass='int64', dims=(1, 1), real=array([3]), imag=None)
+    >>> to_mvalue(np.array([[1, 2], [3, 4]], np.uint8), profile="numpy").real.tolist()
+    [1, 3, 2, 4]
+    """
+    _check_profile(profile)
+    return _to_mvalue(obj, profile)
+
+
+def _scalar(mclass: str, value: Any, dtype: Any) -> Any:
+    from ._mtypes import MArray
+
+    return MArray(mclass, (1, 1), np.array([value], dtype=dtype))
+
+
+def _to_mvalue(obj: Any, profile: str) -> Any:
+    from . import _mtypes as mt
+
+    if isinstance(obj, (mt.MArray, mt.MSparse, mt.MCell, mt.MStruct, mt.MString, mt.MMap)):
+        return obj
+    if isinstance(obj, mt.MOpaque):
+        return obj
+    # ---- scalars
+    if obj is None:
+        if profile == "matlabengine":
+            raise TypeError(
+                "None is not supported by MATLAB's engine API (matlabengine refuses it); "
+                "pass matlab.double([]) for MATLAB's []"
+            )
+        return mt.MArray("double", (0, 0), np.zeros(0))
+    if isinstance(obj, (bool, np.bool_)):
+        return _scalar("logical", bool(obj), np.bool_)
+    if isinstance(obj, int):
+        if not -(2**63) <= obj < 2**63:
+            raise ValueError(
+                f"the Python int {obj} does not fit MATLAB's int64 (a Python int becomes int64, "
+                "as in matlabengine); pass np.uint64(x) for values up to 2**64 - 1, or "
+                "float(x) for a double"
+            )
+        return _scalar("int64", obj, np.int64)
+    if isinstance(obj, float):
+        return _scalar("double", obj, np.float64)
+    if isinstance(obj, complex):
+        return mt.MArray("double", (1, 1), np.array([obj.real]), np.array([obj.imag]))
+    if isinstance(obj, str):
+        n = len(obj)
+        return mt.MArray("char", (1, n) if n else (0, 0), np.array(list(obj), dtype="<U1"))
+    if isinstance(obj, (bytes, bytearray)):
+        return mt.MArray("uint8", (1, len(obj)), np.frombuffer(bytes(obj), dtype=np.uint8))
+    # ---- containers
+    if isinstance(obj, MatlabMap):
+        return _map_to_mvalue(obj, obj.kind, obj.key_type, obj.value_type, profile)
+    if isinstance(obj, Mapping):
+        keys = list(obj)
+        if all(isinstance(k, str) for k in keys):
+            bad = [k for k in keys if not _valid_field(k)]
+            if bad:
+                raise ValueError(
+                    f"struct field names must be MATLAB identifiers (an ASCII letter, then "
+                    f"letters, digits or underscores, at most 63 characters); got {bad[0]!r}. "
+                    "Rename the key, or wrap the dict in pybridge.convert.MatlabMap to send a "
+                    "containers.Map"
+                )
+            return mt.MStruct(
+                (1, 1), tuple(keys), ({k: _to_mvalue(obj[k], profile) for k in keys},)
+            )
+        kind = "dictionary" if profile == "matlabengine" else "containers.Map"
+        return _map_to_mvalue(obj, kind, _map_key_type(keys), "any", profile)
+    if isinstance(obj, StructArray):
+        return mt.MStruct(
+            tuple(_matlab_shape(obj.shape)),
+            obj.fields,
+            tuple({k: _to_mvalue(d[k], profile) for k in obj.fields} for d in obj.flat),
+        )
+    if isinstance(obj, (list, tuple, set, frozenset, range)):
+        items = tuple(_to_mvalue(x, profile) for x in obj)
+        return mt.MCell((1, len(items)) if items else (0, 0), items)
+    # ---- arrays
+    if _is_engine_array(obj):
+        return _engine_array_to_mvalue(obj)
+    if _is_sparse(obj):
+        return _sparse_to_mvalue(obj)
+    if _is_torch_tensor(obj):
+        obj = obj.detach().cpu().numpy()
+    if isinstance(obj, np.generic):
+        obj = np.asarray(obj)
+    if isinstance(obj, (memoryview, array.array)):
+        obj = np.asarray(obj)
+    if isinstance(obj, np.ndarray):
+        return _ndarray_to_mvalue(obj, profile)
+    if isinstance(obj, numbers.Real):  # fractions, decimals...
+        return _scalar("double", float(obj), np.float64)
+    if callable(obj):
+        raise TypeError(
+            f"a Python callable ({_describe(obj)}) cannot cross to MATLAB; call it in Python "
+            "and pass its result"
+        )
+    raise TypeError(
+        f"a {_describe(obj)} has no MATLAB equivalent; pass a number, bool, str, bytes, "
+        "None, dict, list/tuple, numpy array, scipy.sparse matrix or matlab array, or convert it "
+        "to one of those first"
+    )
+
+
+def _map_to_mvalue(obj: Mapping, kind: str, key_type: str, value_type: str, profile: str) -> Any:
+    from ._mtypes import MMap
+
+    keys = tuple(_to_mvalue(float(k) if key_type == "double" else k, profile) for k in obj)
+    values = tuple(_to_mvalue(v, profile) for v in obj.values())
+    return MMap(key_type, value_type, keys, values, kind)
+
+
+def _is_sparse(obj: Any) -> bool:
+    return type(obj).__module__.startswith("scipy.sparse") and hasattr(obj, "tocoo")
+
+
+def _sparse_to_mvalue(s: Any) -> Any:
+    from ._mtypes import MSparse
+
+    if s.ndim != 2:
+        raise TypeError(f"MATLAB sparse matrices are 2-D; got a {s.ndim}-D scipy.sparse array")
+    kind = s.dtype.kind
+    if kind == "b":
+        mclass = "logical"
+    elif s.dtype in (np.float64, np.complex128):
+        mclass = "double"
+    else:
+        raise TypeError(
+            f"MATLAB sparse matrices hold double or logical values; got scipy.sparse of dtype "
+            f"{s.dtype}. Convert first: S.astype(np.float64) (or S.astype(bool))"
+        )
+    csc = s.tocsc()
+    csc.sum_duplicates()
+    csc.eliminate_zeros()
+    coo = csc.tocoo()
+    # column-major order of the nonzeros, as MATLAB's find(S) lists them
+    order = np.lexsort((coo.row, coo.col))
+    rows = coo.row[order].astype(np.int64) + 1  # 0-based -> MATLAB's 1-based
+    cols = coo.col[order].astype(np.int64) + 1
+    vals = coo.data[order]
+    if kind == "c":
+        real, imag = vals.real.copy(), vals.imag.copy()
+    else:
+        real, imag = vals, None
+    return MSparse(mclass, (int(s.shape[0]), int(s.shape[1])), rows, cols, real, imag)
+
+
+def _engine_array_to_mvalue(x: Any) -> Any:
+    """A ``matlab.double`` (or any matlab array type) -> MArray, reading its column-major data."""
+    from ._mtypes import MArray
+
+    own = getattr(x, "_a", None)
+    if isinstance(own, np.ndarray):  # pybridge's own matlab arrays hold an ndarray
+        return _ndarray_to_mvalue(own, "numpy")
+    mclass = type(x).__name__
+    size = tuple(int(s) for s in x.size)
+    dtype = MATLAB_CLASSES[mclass]
+    if getattr(x, "_is_complex", False):
+        real = np.asarray(x.real(), dtype=dtype).ravel() if callable(getattr(x, "real", None)) else None
+        imag = np.asarray(x.imag(), dtype=dtype).ravel() if callable(getattr(x, "imag", None)) else None
+        if real is None or imag is None:
+            raise TypeError(f"cannot read the parts of the complex matlab.{mclass}")
+        return MArray(mclass, _matlab_shape(size), real, imag)
+    flat = _engine_to_numpy(x).ravel(order="F")
+    return MArray(mclass, _matlab_shape(size), flat)
+
+
+def _ndarray_to_mvalue(a: np.ndarray, profile: str) -> Any:
+    from . import _mtypes as mt
+
+    dims = _matlab_shape(a.shape)
+    kind = a.dtype.kind
+    if kind in "biuf":
+        if a.dtype == np.float16:
+            a = a.astype(np.float32)
+        elif not a.dtype.isnative:
+            a = a.astype(a.dtype.newbyteorder("="))
+        mclass = _CLASS_OF_DTYPE.get(a.dtype)
+        if mclass is None:
+            _check_dtype(a)
+            raise TypeError(f"dtype {a.dtype} has no MATLAB class")
+        return mt.MArray(mclass, dims, a.ravel(order="F"))
+    if kind == "c":
+        dt = a.dtype.newbyteorder("=")
+        if dt not in _CLASS_OF_COMPLEX:
+            raise TypeError(
+                f"MATLAB has no {a.dtype} class (complex64 is complex single, complex128 complex "
+                "double); convert first: a.astype(np.complex128)"
+            )
+        flat = a.ravel(order="F")
+        return mt.MArray(_CLASS_OF_COMPLEX[dt], dims, flat.real.copy(), flat.imag.copy())
+    if a.dtype.names is not None:
+        if a.dtype.names == ("real", "imag") and a.dtype["real"] == a.dtype["imag"]:
+            base = a.dtype["real"].newbyteorder("=")
+            mclass = _CLASS_OF_DTYPE.get(base)
+            if mclass in _INT_CLASSES:
+                flat = a.ravel(order="F")
+                return mt.MArray(
+                    mclass, dims, flat["real"].astype(base), flat["imag"].astype(base)
+                )
+        raise TypeError(
+            f"a structured numpy array ({a.dtype}) has no MATLAB class; pass a dict of arrays "
+            "(a struct) or a StructArray"
+        )
+    if kind == "O":
+        items = tuple(_to_mvalue(x, profile) for x in a.ravel(order="F"))
+        return mt.MCell(dims, items)
+    if kind == "U":
+        flat = a.ravel(order="F")
+        if a.dtype.itemsize == 4:  # '<U1': one character an element, a char array
+            # (numpy shows char(0) as '': the stored code point is 0 all the same)
+            return mt.MArray("char", dims, flat.astype("<U1"))
+        return mt.MString(dims, tuple(str(x) for x in flat.tolist()))
+    if kind == "T":  # numpy's StringDType
+        na = getattr(a.dtype, "na_object", object())
+        out = []
+        for x in a.ravel(order="F").tolist():
+            out.append(None if (x is None or x is na) else str(x))
+        return mt.MString(dims, tuple(out))
+    _check_dtype(a)
+    raise TypeError(f"dtype {a.dtype} has no MATLAB class")  # pragma: no cover
+
+
+# --------------------------------------------------------------------------
 # image stacks
 # --------------------------------------------------------------------------
 
@@ -952,3 +1653,84 @@ def list_to_cell(items: Sequence, *, engine: bool = False) -> list:
     if not isinstance(items, (list, tuple)):
         raise TypeError(f"expected a list or tuple; got {_describe(items)}")
     return [to_matlab(v, engine=engine) for v in items]
+
+
+# --------------------------------------------------------------------------
+# MathWorks' matlabengine: the model <-> its own Python types
+# --------------------------------------------------------------------------
+
+
+def to_matlabengine(value: Any, matlab: Any) -> Any:
+    """A MATLAB value (:mod:`pybridge._mtypes`) -> what MathWorks' engine takes as an argument.
+
+    ``matlab`` is MathWorks' ``matlab`` package. Numeric and logical arrays
+    become its array types at every size (a 1 x 1 int8 stays int8), char
+    vectors str, cell vectors lists, scalar structs dicts. What matlabengine
+    cannot send (char matrices, cell matrices, struct arrays, strings, sparse,
+    containers.Map with text keys) raises TypeError with the workaround.
+    """
+    kind = type(value).__name__
+    if kind == "MArray":
+        dims = tuple(int(d) for d in value.dims)
+        if value.mclass == "char":
+            if dims == (0, 0) or (len(dims) == 2 and dims[0] == 1):
+                return _chars_to_str(np.asarray(value.real))
+            raise TypeError(
+                f"MATLAB's engine cannot send a {_mshape(dims)} char array; send a list of "
+                "str (a cell) and call char() on it in MATLAB"
+            )
+        cls = getattr(matlab, value.mclass)
+        n = int(np.prod(dims))
+        if n == 0:
+            return cls(size=dims)
+        if value.imag is not None:
+            flat = (np.asarray(value.real) + 1j * np.asarray(value.imag)).tolist()
+            return cls(flat, size=dims, is_complex=True)
+        flat = np.asarray(value.real)
+        return cls(flat.tolist() if value.mclass == "logical" else flat, size=dims)
+    if kind == "MCell":
+        dims = tuple(int(d) for d in value.dims)
+        if not _is_vector(dims) and int(np.prod(dims)) != 0:
+            raise TypeError(
+                f"MATLAB's engine sends lists as 1xN cells only; a {_mshape(dims)} cell cannot "
+                "be sent (send a list and reshape it in MATLAB)"
+            )
+        return [to_matlabengine(x, matlab) for x in value.items]
+    if kind == "MStruct":
+        if tuple(value.dims) != (1, 1):
+            raise TypeError(
+                f"MATLAB's engine sends scalar structs only; a {_mshape(tuple(value.dims))} "
+                "struct array cannot be sent (send a list of dicts and use [c{:}] in MATLAB)"
+            )
+        return {k: to_matlabengine(v, matlab) for k, v in value.items[0].items()}
+    if kind == "MMap":
+        keys = [from_mvalue(k, profile="matlabengine") for k in value.keys]
+        if any(isinstance(k, str) for k in keys):
+            raise TypeError(
+                "MATLAB's engine turns a dict with text keys into a struct; a containers.Map "
+                "with text keys cannot be sent (send keys and values as two lists and build "
+                "the map in MATLAB)"
+            )
+        return {k: to_matlabengine(v, matlab) for k, v in zip(keys, value.values, strict=True)}
+    if kind in ("MString", "MSparse"):
+        what = "string arrays" if kind == "MString" else "sparse matrices"
+        fix = "send str or a list of str" if kind == "MString" else "send the full array and call sparse() in MATLAB"
+        raise TypeError(f"MATLAB's engine cannot send {what}; {fix}")
+    if kind == "MOpaque":
+        raise TypeError(_opaque_message(value.mclass, value.text))
+    raise TypeError(f"expected a MATLAB value (pybridge._mtypes); got {_describe(value)}")
+
+
+def from_matlabengine(value: Any) -> Any:
+    """What MathWorks' engine returned -> a MATLAB value (:mod:`pybridge._mtypes`).
+
+    matlabengine has already applied its own rules (1 x 1 values are Python
+    scalars, so an int8 scalar arrives as int); the result is read with the
+    ``'matlabengine'`` profile. Its opaque ``matlab.object`` handles become
+    ``MOpaque``.
+    """
+    if type(value).__name__ == "object" and type(value).__module__.startswith("matlab"):
+        from ._mtypes import MOpaque
+
+        return MOpaque("matlab.object", repr(value))
+    return to_mvalue(value, profile="matlabengine")

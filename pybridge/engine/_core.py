@@ -5,7 +5,9 @@ call one function and move values; :class:`Engine` gives every backend the
 same face: attribute calls with ``nargout``, ``stdout``/``stderr`` streams,
 ``background=True`` futures, per-call timeouts, ``eval``/``feval``/
 ``addpath``/``workspace``, restart of a dead process, and conversion of
-arguments and results through :mod:`pybridge.convert`.
+arguments and results through :mod:`pybridge.convert` under one of its
+profiles (``'numpy'`` for :func:`pybridge.engine.start_matlab`,
+``'matlabengine'`` for the ``matlab.engine`` compatibility package).
 """
 
 from __future__ import annotations
@@ -19,15 +21,34 @@ from typing import Any
 import numpy as np
 
 from .. import convert
-from ._errors import EngineClosedError, EngineDiedError, EngineError
+from ._errors import (
+    EngineClosedError,
+    EngineDiedError,
+    EngineError,
+    MatlabExecutionError,
+)
 
 __all__ = ["Engine", "FutureResult", "Backend"]
 
 
 class Backend:
-    """What :class:`Engine` needs from a backend (the Octave and MATLAB ones)."""
+    """What :class:`Engine` needs from a backend (the Octave and MATLAB ones).
+
+    A backend with ``mvalues = True`` exchanges the MATLAB value model
+    (:mod:`pybridge._mtypes`): ``call`` and ``set_var`` receive ``MArray``,
+    ``MCell``... values and ``call``/``get_var`` return them; :class:`Engine`
+    converts with :func:`pybridge.convert.to_mvalue`/``from_mvalue`` and the
+    backend never sees a Python object. A backend with ``mvalues = False``
+    converts arguments itself in ``to_engine`` and returns values that
+    :func:`to_python` reads.
+
+    A MATLAB error in the called code is raised as
+    :class:`~pybridge.engine.MatlabExecutionError` (a plain ``EngineError``
+    is taken as one).
+    """
 
     name = ""
+    mvalues = False
 
     def alive(self) -> bool:  # pragma: no cover - interface
         raise NotImplementedError
@@ -79,6 +100,16 @@ def to_python(value: Any) -> Any:
     if isinstance(a, np.ndarray) and a.size == 1 and a.ndim == 2:
         return a.item()
     return a
+
+
+def _from_backend(value: Any, backend: Backend, profile: str) -> Any:
+    """A backend's result -> the Python value ``profile`` gives it."""
+    if backend.mvalues:
+        return convert.from_mvalue(value, profile=profile)
+    py = to_python(value)
+    if profile == "numpy":
+        return py
+    return convert.from_mvalue(convert.to_mvalue(py, profile="numpy"), profile=profile)
 
 
 class FutureResult:
@@ -170,8 +201,9 @@ class Workspace:
         _check_name(name)
         if name not in self:
             raise KeyError(f"{name!r} is not a variable in the MATLAB base workspace")
-        value = self._engine._run(lambda b, t: [b.get_var(name, timeout=t)], None)[0]
-        return value if self._engine._raw else to_python(value)
+        eng = self._engine
+        value = eng._run(lambda b, t: [b.get_var(name, timeout=t)], None)[0]
+        return value if eng._raw else _from_backend(value, eng._backend, eng._profile)
 
     def __setitem__(self, name: str, value: Any) -> None:
         _check_name(name)
@@ -181,7 +213,8 @@ class Workspace:
     def __contains__(self, name: object) -> bool:
         if not isinstance(name, str) or not name.isidentifier():
             return False
-        return bool(self._engine.feval("evalin", "base", f"exist('{name}', 'var')"))
+        found = self._engine.feval("evalin", "base", f"exist('{name}', 'var')")
+        return bool(np.asarray(found).reshape(-1)[0]) if np.size(found) else False
 
     def __repr__(self) -> str:
         return f"<workspace of {self._engine!r}>"
@@ -223,12 +256,13 @@ class Engine:
     - ``timeout``: seconds before the call is interrupted with
       :class:`~pybridge.engine.EngineTimeoutError` (default: the engine's).
 
-    Arguments go through :func:`pybridge.convert.to_matlab` (numpy arrays in
-    any memory order, bools, ints (MATLAB ``int64``, as in matlabengine),
-    floats, str, dicts as structs, lists of non-numbers as cells); results
-    come back through :func:`pybridge.convert.from_matlab` as numpy arrays in
-    MATLAB's shape, with 1 x 1 values as Python scalars. ``raw=True`` at start
-    hands back the backend's own values instead.
+    Arguments and results cross through :func:`pybridge.convert.to_mvalue`
+    and :func:`pybridge.convert.from_mvalue` under the engine's ``profile``
+    (README, "The conversion rules"): with ``'numpy'`` numpy arrays in any
+    memory order, bools, ints (MATLAB ``int64``, as in matlabengine), floats,
+    complex, str, dicts (structs), lists and tuples (cells), scipy.sparse,
+    and results as numpy arrays in MATLAB's shape, 1 x 1 doubles as ``float``.
+    ``raw=True`` at start hands back the backend's own values instead.
 
     Attributes
     ----------
@@ -238,7 +272,17 @@ class Engine:
         How many times a dead MATLAB/Octave process was replaced.
     """
 
-    def __init__(self, backend: Backend, *, timeout: float | None = None, raw: bool = False):
+    def __init__(
+        self,
+        backend: Backend,
+        *,
+        timeout: float | None = None,
+        raw: bool = False,
+        profile: str = "numpy",
+    ):
+        if profile not in convert.PROFILES:
+            raise ValueError(f"'profile' must be one of {convert.PROFILES}; got {profile!r}")
+        self._profile = profile
         self._backend = backend
         self._timeout = timeout
         self._raw = raw
@@ -329,7 +373,7 @@ class Engine:
         def finish() -> Any:
             outs = self._run(work, timeout, what=name)
             if not self._raw:
-                outs = [to_python(v) for v in outs]
+                outs = [_from_backend(v, self._backend, self._profile) for v in outs]
             if nargout == 0:
                 return None
             if nargout == 1:
@@ -344,7 +388,7 @@ class Engine:
         self,
         code: str,
         *,
-        nargout: int = 0,
+        nargout: int = 1,
         background: bool = False,
         stdout: Any = None,
         stderr: Any = None,
@@ -352,9 +396,12 @@ class Engine:
     ) -> Any:
         """Evaluate MATLAB ``code`` in the base workspace, as ``eng.eval`` does.
 
+        As in matlabengine, ``nargout`` is 1 by default: statements that
+        return nothing (assignments, ``disp``) need ``nargout=0``.
+
         Example
         -------
-        >>> eng.eval("x = magic(3);")                    # doctest: +SKIP
+        >>> eng.eval("x = magic(3);", nargout=0)         # doctest: +SKIP
         >>> eng.workspace["x"][0, 0]                     # doctest: +SKIP
         8.0
         """
@@ -420,6 +467,10 @@ class Engine:
 
     def _convert_arg(self, a: Any) -> Any:
         try:
+            if self._backend.mvalues:
+                return convert.to_mvalue(a, profile=self._profile)
+            if self._profile != "numpy":
+                convert.to_mvalue(a, profile=self._profile)  # the profile's refusals
             return self._backend.to_engine(a)
         except (TypeError, ValueError) as err:
             raise type(err)(f"cannot pass this argument to {self.backend}: {err}") from err
@@ -442,15 +493,22 @@ class Engine:
                 self.restarts += 1
                 self._died = False
                 if self._paths:
-                    self._backend.call(
-                        "addpath", list(self._paths), 0, stdout=None, stderr=None, timeout=t
-                    )
+                    paths = [self._convert_arg(p) for p in self._paths]
+                    self._backend.call("addpath", paths, 0, stdout=None, stderr=None, timeout=t)
             try:
                 return work(self._backend, t)
             except EngineDiedError:
                 self._died = True
                 raise
-            except (EngineError, TypeError, ValueError, _cf.CancelledError):
+            except EngineError as err:
+                if type(err) is EngineError and err.identifier != "pybridge:engine:timeout":
+                    # a backend's plain EngineError is an error of the MATLAB code called
+                    raise MatlabExecutionError(
+                        err.message, identifier=err.identifier, stack=err.stack,
+                        backend=err.backend,
+                    ) from err
+                raise
+            except (TypeError, ValueError, _cf.CancelledError):
                 raise
             except Exception as err:  # a backend failure we did not foresee
                 if not self._backend.alive():

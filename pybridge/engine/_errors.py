@@ -6,6 +6,8 @@ from .._errors import EngineNotFoundError, PyBridgeError
 
 __all__ = [
     "EngineError",
+    "MatlabExecutionError",
+    "RejectedExecutionError",
     "EngineStartError",
     "EngineTimeoutError",
     "EngineDiedError",
@@ -77,6 +79,17 @@ class EngineError(PyBridgeError):
         return "\n".join(lines)
 
 
+class MatlabExecutionError(EngineError):
+    """An error raised by the MATLAB/Octave code that was called (matlabengine's name).
+
+    ``identifier``, ``message`` and ``stack`` are MATLAB's.
+    """
+
+
+class RejectedExecutionError(EngineError):
+    """The engine cannot take calls: it has quit or its process died (matlabengine's name)."""
+
+
 class EngineStartError(EngineError, EngineNotFoundError):
     """No engine could be started; the message lists each backend tried and its fix."""
 
@@ -85,7 +98,7 @@ class EngineTimeoutError(EngineError, TimeoutError):
     """A call ran past its ``timeout``; the engine was interrupted and stays usable."""
 
 
-class EngineDiedError(EngineError):
+class EngineDiedError(RejectedExecutionError):
     """The MATLAB/Octave process died during the call.
 
     The workspace is lost. The next call starts a fresh process (paths added
@@ -93,5 +106,5 @@ class EngineDiedError(EngineError):
     """
 
 
-class EngineClosedError(EngineError):
+class EngineClosedError(RejectedExecutionError):
     """A call on an engine after ``quit()`` (matlabengine's ``RejectedExecutionError``)."""

@@ -9,7 +9,12 @@ from typing import Any
 
 from .. import convert
 from ._core import Backend
-from ._errors import EngineDiedError, EngineError, EngineStartError, EngineTimeoutError
+from ._errors import (
+    EngineDiedError,
+    EngineStartError,
+    EngineTimeoutError,
+    MatlabExecutionError,
+)
 
 __all__ = ["MatlabBackend", "find_matlab_engine"]
 
@@ -35,6 +40,11 @@ def find_matlab_engine() -> tuple[Any | None, str]:
         return None, f"matlabengine failed to import ({type(err).__name__}: {err}); {_INSTALL}"
     if not callable(getattr(me, "start_matlab", None)):
         return None, f"'matlab.engine' here is not MathWorks' engine (no start_matlab); {_INSTALL}"
+    if getattr(me, "__pybridge__", False):
+        return None, (
+            "matlabengine is not installed ('matlab.engine' here is pybridge's compatibility "
+            f"layer over GNU Octave); {_INSTALL}"
+        )
     return me, ""
 
 
@@ -42,13 +52,15 @@ class MatlabBackend(Backend):
     """One MATLAB session driven through matlabengine."""
 
     name = "matlab"
+    mvalues = True
 
-    def __init__(self, *, option: str = "-nodesktop") -> None:
+    def __init__(self, *, option: str = "-nodesktop", connect: str | None = None) -> None:
         me, why = find_matlab_engine()
         if me is None:
             raise EngineStartError(f"cannot start MATLAB: {why}", backend="matlab")
         self._me = me
         self._option = option
+        self._connect = connect
         self._eng = None
         self._dead = False
         self._future = None
@@ -56,7 +68,10 @@ class MatlabBackend(Backend):
 
     def _start(self) -> None:
         try:
-            self._eng = self._me.start_matlab(self._option)
+            if self._connect is not None:  # "" connects to the first shared session
+                self._eng = self._me.connect_matlab(*([self._connect] if self._connect else []))
+            else:
+                self._eng = self._me.start_matlab(self._option)
         except Exception as err:  # matlab.engine.EngineError and friends
             raise EngineStartError(
                 f"MATLAB did not start ({type(err).__name__}: {err}); check the licence and "
@@ -84,14 +99,11 @@ class MatlabBackend(Backend):
         self._quit_quietly()
 
     # ------------------------------------------------------------ values
-    def to_engine(self, value: Any) -> Any:
-        if value is None or isinstance(value, (bool, int, float, str)):
-            return value
-        if isinstance(value, dict):
-            return {k: self.to_engine(v) for k, v in convert.dict_to_struct(value).items()}
-        if isinstance(value, (list, tuple)) and value and not _numeric(value):
-            return [self.to_engine(v) for v in value]
-        return convert.to_matlab(value, engine=True)
+    def _send(self, value: Any) -> Any:
+        """A MATLAB value (pybridge._mtypes) -> matlabengine's own argument types."""
+        import matlab
+
+        return convert.to_matlabengine(value, matlab)
 
     # ------------------------------------------------------------- calls
     def _stream_kwargs(self, stdout: Any, stderr: Any) -> dict:
@@ -106,8 +118,9 @@ class MatlabBackend(Backend):
         me = self._me
         try:
             fn = getattr(self._eng, name)
+            sent = [self._send(a) for a in args]
             future = fn(
-                *args, nargout=nargout, background=True, **self._stream_kwargs(stdout, stderr)
+                *sent, nargout=nargout, background=True, **self._stream_kwargs(stdout, stderr)
             )
             self._future = future
             try:
@@ -124,7 +137,7 @@ class MatlabBackend(Backend):
             raise CancelledError(f"the call to {name!r} was cancelled") from err
         except me.MatlabExecutionError as err:
             msg, stack = _parse_execution_error(str(err))
-            raise EngineError(
+            raise MatlabExecutionError(
                 msg, identifier=self._last_identifier(), stack=stack, backend="matlab"
             ) from err
         except (me.RejectedExecutionError, me.EngineError) as err:
@@ -140,9 +153,8 @@ class MatlabBackend(Backend):
             self._future = None
         if nargout == 0:
             return []
-        if nargout == 1:
-            return [res]
-        return list(res)
+        outs = [res] if nargout == 1 else list(res)
+        return [convert.from_matlabengine(v) for v in outs]
 
     def interrupt(self) -> bool:
         future = self._future
@@ -156,17 +168,10 @@ class MatlabBackend(Backend):
         return ident if isinstance(ident, str) else ""
 
     def get_var(self, name: str, *, timeout) -> Any:
-        return self._eng.workspace[name]
+        return convert.from_matlabengine(self._eng.workspace[name])
 
     def set_var(self, name: str, value: Any, *, timeout) -> None:
-        self._eng.workspace[name] = value
-
-
-def _numeric(seq) -> bool:
-    first = seq[0]
-    while isinstance(first, (list, tuple)) and first:
-        first = first[0]
-    return isinstance(first, (int, float, bool)) or hasattr(first, "dtype")
+        self._eng.workspace[name] = self._send(value)
 
 
 def _parse_execution_error(text: str) -> tuple[str, list]:

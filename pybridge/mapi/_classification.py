@@ -178,4 +178,4 @@ def classify(model: Any, images: Any, *, threshold: float = 0.5) -> dict[str, An
     est = _load(model)
     p = np.asarray(est.predict_proba(X), dtype=np.float64)
     labels = (p[:, 1] >= float(threshold)).astype(np.int64)
-    return {"labels": convert.labels_to_matlab(labels), "scores": np.asfortranarray(p)}
+    return {"labels": convert.labels_to_matlab(labels), "scores": convert.to_matlab(p)}

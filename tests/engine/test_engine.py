@@ -58,9 +58,9 @@ def engines(request):
         if kind not in started:
             if kind == "mock":
                 request.getfixturevalue("fake_engine_module")
-                started[kind] = start_matlab("matlab")
+                started[kind] = start_matlab(backend="matlab")
             else:
-                started[kind] = start_matlab("octave", timeout=60)
+                started[kind] = start_matlab(backend="octave", timeout=60)
         return started[kind]
 
     yield get
@@ -134,7 +134,7 @@ def test_error_keeps_identifier_and_message(eng):
 
 
 def test_eval_and_workspace(eng):
-    eng.eval("pb_x = [8 1 6; 3 5 7];", stdout=io.StringIO())
+    eng.eval("pb_x = [8 1 6; 3 5 7];", nargout=0, stdout=io.StringIO())
     assert_array_equal(eng.workspace["pb_x"], [[8, 1, 6], [3, 5, 7]])
     eng.workspace["pb_y"] = np.arange(6.0).reshape(2, 3)
     assert_array_equal(eng.workspace["pb_y"], np.arange(6.0).reshape(2, 3))
@@ -163,7 +163,7 @@ def test_cancel_interrupts_a_running_call(eng):
     import concurrent.futures
 
     buf = io.StringIO()
-    fut = eng.eval("disp('pb_started'); pause(30);", background=True, stdout=buf)
+    fut = eng.eval("disp('pb_started'); pause(30);", nargout=0, background=True, stdout=buf)
     end = time.monotonic() + 30
     while "pb_started" not in buf.getvalue() and time.monotonic() < end:
         time.sleep(0.01)
@@ -197,7 +197,7 @@ def test_quit_and_context_manager(kind, request):
         backend = "matlab"
     else:
         backend = "octave"
-    with start_matlab(backend) as eng:
+    with start_matlab(backend=backend) as eng:
         pid = eng.pid
         assert eng.plus(1.0, 1.0) == 2.0
     with pytest.raises(EngineClosedError, match="quit"):
@@ -254,7 +254,7 @@ def test_octave_killed_while_idle_restarts_on_next_call(engines, tmp_path):
 def test_octave_killed_during_a_call_says_so(engines):
     eng = engines("octave")
     buf = io.StringIO()
-    fut = eng.eval("disp('pb_started'); pause(30);", background=True, stdout=buf)
+    fut = eng.eval("disp('pb_started'); pause(30);", nargout=0, background=True, stdout=buf)
     end = time.monotonic() + 30
     while "pb_started" not in buf.getvalue() and time.monotonic() < end:
         time.sleep(0.01)  # wait until Octave is inside the call
@@ -312,10 +312,13 @@ def test_mock_error_stack_from_matlab_text(engines, fake_engine_module):
 def test_mock_raw_values_on_request(fake_engine_module):
     import fake_matlab
 
-    with start_matlab("matlab", raw=True) as eng:
+    from pybridge._mtypes import MArray
+
+    with start_matlab(backend="matlab", raw=True) as eng:
         r = eng.plus(np.array([1.0, 2.0]), 1.0)
-    assert isinstance(r, fake_matlab.double)
-    assert r.size == (1, 2)
+    # raw: the MATLAB value model the backend returned, before any profile
+    assert isinstance(r, MArray) and r.dims == (1, 2) and r.real.tolist() == [2.0, 3.0]
+    assert fake_matlab.double is not None
 
 
 def test_mock_arguments_are_converted_for_matlabengine(engines):
@@ -394,9 +397,19 @@ def test_repository_matlab_folder_is_not_taken_for_matlabengine(monkeypatch):
 
 def test_bad_backend_name():
     with pytest.raises(ValueError, match="did you mean 'octave'"):
-        start_matlab("octav")
+        start_matlab(backend="octav")
+    with pytest.raises(ValueError, match="option string.*backend='octave'"):
+        start_matlab("octav")  # the first argument is MATLAB's option string
     with pytest.raises(ValueError, match="timeout"):
-        start_matlab("octave", timeout=0)
+        start_matlab(backend="octave", timeout=0)
+
+
+def test_eval_returns_one_output_by_default_as_matlabengine(engines):
+    eng = engines("mock")
+    assert eng.eval("plus(1, 2)") == 3.0  # nargout=1 by default, as matlabengine
+    with pytest.raises(EngineError, match="Too many output"):
+        eng.eval("pb_q = 1;")  # statements need nargout=0
+    assert eng.eval("pb_q = 1;", nargout=0) is None
 
 
 @pytest.mark.requires_octave
@@ -404,7 +417,7 @@ def test_bad_backend_name():
 def test_octave_start_failure_names_the_fix(tmp_path):
     missing = str(tmp_path / "no-octave-here")
     with pytest.raises(EngineStartError, match="apt-get install octave"):
-        start_matlab("octave", executable=missing)
+        start_matlab(backend="octave", executable=missing)
 
 
 def test_importing_pybridge_engine_starts_nothing():
@@ -436,7 +449,7 @@ def test_fake_matlab_engine_follows_matlabengine_api(fake_engine_module):
 
 
 def test_start_in_background(fake_engine_module):
-    fut = start_matlab("matlab", background=True)
+    fut = start_matlab(backend="matlab", background=True)
     eng = fut.result(timeout=30)
     try:
         assert eng.backend == "matlab" and eng.sqrt(9.0) == 3.0

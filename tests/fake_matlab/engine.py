@@ -11,13 +11,16 @@ It follows matlabengine's documented public API ("Call MATLAB from Python"):
 - ``background=True`` gives a ``FutureResult`` with ``result(timeout=None)``
   (raising ``TimeoutError``, ``CancelledError``), ``cancel()``,
   ``cancelled()``, ``done()``;
-- ``eng.workspace[name]`` get and set, ``eng.eval``, ``eng.feval``,
+- ``eng.workspace[name]`` get and set, ``eng.eval`` (``nargout=1`` by default,
+  as for every function: statements need ``nargout=0``), ``eng.feval``,
   ``quit()``/``exit()``, context manager;
-- arguments: Python ``bool``/``int``/``float``/``str``, ``list``/``tuple``
-  (cells), ``dict`` (structs) and the ``matlab`` array types; anything else
-  (a numpy array) raises ``TypeError`` as matlabengine does. A Python int
-  arrives as MATLAB int64. Results: 1 x 1 values come back as Python
-  scalars, arrays as ``matlab.double`` etc., char as ``str``;
+- arguments and results follow pybridge.convert's ``'matlabengine'`` profile
+  (MathWorks' "Pass Data to MATLAB from Python" and "Handle Data Returned
+  from MATLAB to Python"): ``bool``/``int``/``float``/``complex``/``str``,
+  ``list``/``tuple`` (cells), ``dict`` (structs) and the ``matlab`` array
+  types in; a Python int arrives as int64; ``None`` and numpy arrays raise
+  ``TypeError``. Results: 1 x 1 values are Python scalars, arrays
+  ``matlab.double`` etc., char ``str``;
 - errors: ``MatlabExecutionError`` whose text holds the MATLAB stack as
   ``File <file>, line <n>, in <name>`` lines, then the message;
   ``RejectedExecutionError`` after ``quit()`` or when MATLAB died.
@@ -39,7 +42,7 @@ import time
 
 import numpy as np
 
-import fake_matlab as _ml
+from pybridge import convert
 
 __all__ = [
     "start_matlab",
@@ -112,72 +115,30 @@ def matlab_error(identifier, message):
 
 
 # ---------------------------------------------------------------- conversion
+# The fake converts through pybridge.convert's 'matlabengine' profile: the
+# same table pybridge documents, so the fake cannot drift from it.
+
+
 def _to_np(x):
-    """A MATLAB value (as the engine received it) -> numpy/str/list/dict."""
-    if isinstance(x, _ml._MLArray):
-        dtype = {"logical": np.bool_}.get(x._class, np.dtype(x._data.typecode))
-        data = np.array(x._data.tolist(), dtype=dtype)
-        return data.reshape(x.size, order="F")
-    if isinstance(x, bool):
-        return np.full((1, 1), x)
-    if isinstance(x, int):
-        return np.full((1, 1), x, dtype=np.int64)
-    if isinstance(x, float):
-        return np.full((1, 1), x)
-    if isinstance(x, str):
-        return x
-    if isinstance(x, (list, tuple)):
-        return [_to_np(v) for v in x]
-    if isinstance(x, dict):
-        return {k: _to_np(v) for k, v in x.items()}
-    raise TypeError(f"unsupported Python data type: {type(x).__module__}.{type(x).__name__}")
-
-
-_CLASS_OF = {
-    np.dtype(np.float64): "double",
-    np.dtype(np.float32): "single",
-    np.dtype(np.int8): "int8",
-    np.dtype(np.uint8): "uint8",
-    np.dtype(np.int16): "int16",
-    np.dtype(np.uint16): "uint16",
-    np.dtype(np.int32): "int32",
-    np.dtype(np.uint32): "uint32",
-    np.dtype(np.int64): "int64",
-    np.dtype(np.uint64): "uint64",
-    np.dtype(np.bool_): "logical",
-}
+    """A Python argument, as matlabengine takes it -> the fake MATLAB's value (numpy profile)."""
+    if isinstance(x, np.ndarray):
+        raise TypeError(
+            f"unsupported Python data type: numpy.ndarray (pass a matlab.{x.dtype} array)"
+        )
+    return convert.from_mvalue(convert.to_mvalue(x, profile="matlabengine"), profile="numpy")
 
 
 def _from_np(v):
-    """numpy/str/list/dict -> what matlabengine hands to Python."""
-    if isinstance(v, str) or v is None:
-        return v
-    if isinstance(v, list):
-        return [_from_np(x) for x in v]
-    if isinstance(v, dict):
-        return {k: _from_np(x) for k, x in v.items()}
-    a = np.asarray(v)
-    if a.ndim < 2:
-        a = a.reshape(1, -1) if a.ndim == 1 else a.reshape(1, 1)
-    cls = _CLASS_OF[a.dtype]
-    if a.size == 1:
-        item = a.item()
-        return bool(item) if cls == "logical" else item
-    out = getattr(_ml, cls)(size=a.shape)
-    flat = a.ravel(order="F").tolist()
-    for i, val in enumerate(flat):
-        out._data[i] = int(val) if cls == "logical" else val
-    return out
+    """The fake MATLAB's value -> what matlabengine hands to Python."""
+    return convert.from_mvalue(convert.to_mvalue(v, profile="numpy"), profile="matlabengine")
 
 
 def _class(v):
-    if isinstance(v, str):
-        return "char"
-    if isinstance(v, list):
-        return "cell"
-    if isinstance(v, dict):
-        return "struct"
-    return _CLASS_OF[np.asarray(v).dtype]
+    m = convert.to_mvalue(v, profile="numpy")
+    kind = type(m).__name__
+    return {"MCell": "cell", "MStruct": "struct", "MString": "string"}.get(
+        kind, getattr(m, "mclass", "double")
+    )
 
 
 def _scalar(v):
@@ -228,7 +189,7 @@ class _Session:
     def f_zeros(self, n, a, o, e):
         dims = [int(_scalar(x)) for x in a if not isinstance(x, str)]
         cls = next((x for x in a if isinstance(x, str)), "double")
-        dt = {"logical": np.bool_}.get(cls, {v: k for k, v in _CLASS_OF.items()}.get(cls))
+        dt = convert.MATLAB_CLASSES.get(cls)
         return (np.zeros(dims if len(dims) > 1 else dims * 2, dtype=dt),)
 
     def f_ones(self, n, a, o, e):
@@ -508,7 +469,7 @@ class MatlabEngine:
             return FutureResult(future, session)
         return future.result()
 
-    def eval(self, code, nargout=0, **kw):
+    def eval(self, code, nargout=1, **kw):
         return self.feval("eval", code, nargout=nargout, **kw)
 
     def quit(self):

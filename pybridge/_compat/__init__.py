@@ -1,0 +1,1 @@
+"""Packages pybridge provides under other names (see :mod:`pybridge._matlab_finder`)."""
