@@ -559,6 +559,7 @@ class Reader:
         return _read_octave_file(path, dtype, count)
 
     def value(self) -> Any:
+        at = self.pos
         tag = self.u8()
         if tag == T_DOUBLE:
             self._need(8)
@@ -618,7 +619,7 @@ class Reader:
                 k = self.str()
                 kw[k] = self.value()
             return kw
-        raise WireError(f"unknown value tag {tag} at byte {self.pos - 1}")
+        raise WireError(f"unknown value tag {tag} at byte {at}")
 
 
 def _char_array(dims: tuple[int, ...], data: np.ndarray) -> MArray:

@@ -42,7 +42,7 @@ from pathlib import Path
 from typing import Any
 
 from .. import convert
-from .._mtypes import MArray, MCell, MMap, MOpaque, MSparse, MString, MStruct
+from .._mtypes import MArray
 from .._octpy import wire
 from ._core import Backend
 from ._errors import EngineDiedError, EngineError, EngineStartError, EngineTimeoutError
@@ -56,7 +56,6 @@ _INSTALL = (
 _PREFIX = "pybridge-octave-"
 #: Seconds Octave has to start and open its end of the channel.
 START_TIMEOUT = 60.0
-_MVALUES = (MArray, MCell, MMap, MOpaque, MSparse, MString, MStruct)
 _U32 = struct.Struct("<I")
 _U64 = struct.Struct("<Q")
 
@@ -144,8 +143,7 @@ class OctaveBackend(Backend):
     """One ``octave-cli`` process serving calls over pybridge's Octave wire."""
 
     name = "octave"
-    #: The conversion profile of :mod:`pybridge.convert` this backend hands values through.
-    profile = "numpy"
+    mvalues = True  # call/get_var/set_var exchange the MATLAB value model (pybridge._mtypes)
 
     def __init__(self, *, executable: str | None = None) -> None:
         exe, why = find_octave()
@@ -355,13 +353,6 @@ class OctaveBackend(Backend):
     def pid(self) -> int | None:
         return None if self._proc is None else self._proc.pid
 
-    # ------------------------------------------------------------ values
-    def to_engine(self, value: Any) -> Any:
-        return convert.to_mvalue(value, profile=self.profile)
-
-    def _to_python(self, value: Any) -> Any:
-        return convert.from_mvalue(value, profile=self.profile)
-
     # ------------------------------------------------------------- calls
     def interrupt(self) -> bool:
         proc = self._proc
@@ -375,12 +366,7 @@ class OctaveBackend(Backend):
         return True
 
     def call(self, name, args, nargout, *, stdout, stderr, timeout) -> list:
-        args = [a if isinstance(a, _MVALUES) else self.to_engine(a) for a in args]
-        values = self.call_raw(name, args, nargout, stdout=stdout, stderr=stderr, timeout=timeout)
-        return [self._to_python(v) for v in values]
-
-    def call_raw(self, name, args, nargout, *, stdout, stderr, timeout) -> list:
-        """Like :meth:`call`, with arguments and results as MATLAB values (``_mtypes``)."""
+        """Run ``name(*args)`` with ``nargout`` outputs; arguments and results are ``_mtypes`` values."""
         if not self.alive():
             raise EngineDiedError(
                 "Octave is not running; the next call starts a fresh Octave",
@@ -599,9 +585,14 @@ class OctaveBackend(Backend):
                             raise
 
     def get_var(self, name: str, *, timeout) -> Any:
-        return self.call("evalin", [self.to_engine("base"), self.to_engine(name)], 1,
-                         stdout=None, stderr=None, timeout=timeout)[0]
+        args = [_char(s) for s in ("base", name)]
+        return self.call("evalin", args, 1, stdout=None, stderr=None, timeout=timeout)[0]
 
     def set_var(self, name: str, value: Any, *, timeout) -> None:
-        self.call("assignin", [self.to_engine("base"), self.to_engine(name), value], 0,
-                  stdout=None, stderr=None, timeout=timeout)
+        args = [_char("base"), _char(name), value]
+        self.call("assignin", args, 0, stdout=None, stderr=None, timeout=timeout)
+
+
+def _char(text: str) -> MArray:
+    """A char row vector (a variable or workspace name) as a MATLAB value."""
+    return convert.to_mvalue(text, profile="numpy")
