@@ -234,13 +234,13 @@ class Folders:
 
 
 def _write_private(path: str, header: bytes, data: np.ndarray) -> None:
+    """Write ``header`` and ``data``'s bytes to a new file only this user can read (0600)."""
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     try:
-        os.fchmod(fd, 0o600)
-        with os.fdopen(fd, "wb", closefd=False) as fh:
-            fh.write(header)
-            if data.size:
-                fh.write(memoryview(np.ascontiguousarray(data)).cast("B"))
+        os.fchmod(fd, 0o600)  # whatever the umask
+        for chunk in (memoryview(header), memoryview(np.ascontiguousarray(data)).cast("B")):
+            while chunk:
+                chunk = chunk[os.write(fd, chunk) :]
     except BaseException:
         os.close(fd)
         try:
