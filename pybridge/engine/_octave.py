@@ -165,8 +165,11 @@ class OctaveBackend(Backend):
     def _start(self) -> None:
         base = wire.transport_base()
         try:
-            main = wire.private_dir(base, _PREFIX)
             spill = wire.private_dir(tempfile.gettempdir(), _PREFIX)
+            try:
+                main = wire.private_dir(base, _PREFIX)
+            except OSError:  # /dev/shm full: the temporary folder serves alone
+                main = spill
         except OSError as err:
             raise EngineStartError(
                 f"cannot create a private folder for the Octave channel in {base}: {err}",
@@ -445,10 +448,10 @@ class OctaveBackend(Backend):
             )
             if complete and markers:
                 return "reply", bytes(body)
-            if not resp_open and (self._interrupt.is_set() and self._proc.poll() is None):
-                return "interrupted", b""
             if not resp_open and not complete:
-                return "died", b""
+                # the loop closed the channel: Ctrl-C (ours, or sent to Octave by
+                # someone else) left it for the prompt, or Octave is exiting
+                return ("interrupted", b"") if self._still_running() else ("died", b"")
             wait = 0.25
             if deadline is not None:
                 wait = min(wait, max(deadline - time.monotonic(), 0.0))
@@ -475,8 +478,6 @@ class OctaveBackend(Backend):
                         else os.read(self._resp, 8 - len(head))
                     if not chunk:
                         resp_open = False
-                        if self._interrupt.is_set():
-                            return "interrupted", b""
                         continue
                     if need < 0:
                         head += chunk
@@ -495,6 +496,15 @@ class OctaveBackend(Backend):
                                 s.eof = True
                             elif data:
                                 s.feed(data, sink)
+
+    def _still_running(self, grace: float = 1.0) -> bool:
+        """Whether Octave lives on (an exiting process gets ``grace`` seconds to finish)."""
+        end = time.monotonic() + grace
+        while self._proc.poll() is None:
+            if time.monotonic() >= end:
+                return True
+            time.sleep(0.02)
+        return False
 
     def _recover(self, seq, stdout, stderr, *, send_signal: bool = False) -> bytes | None:
         """After SIGINT: take the call's answer if it finished anyway, then restart the loop.

@@ -167,8 +167,12 @@ end
 old = umask(77);                   % octal 077: folders 0700, files 0600
 restore = onCleanup(@() umask(old));
 cleanstale(base);
-d = newfolder(base);
 spill = newfolder(tempdir());
+try
+  d = newfolder(base);
+catch
+  d = spill;                       % /dev/shm is full: the temporary folder serves alone
+end
 req = fullfile(d, 'req');
 resp = fullfile(d, 'resp');
 if mkfifo(req, 600) ~= 0 || mkfifo(resp, 600) ~= 0

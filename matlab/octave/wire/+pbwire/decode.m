@@ -24,6 +24,11 @@ switch tag
     cx = buf(p);
     [x, p] = part(buf, p + 1, cls, d, folders);
     if cx
+      if ~isfloat(x)
+        error('pybridge:wire:unsupported', ...
+          ['GNU Octave has no complex %s arrays (its complex numbers are double or single); ' ...
+           'send double or single values, or the real and imaginary parts as two arrays'], cls);
+      end
       [im, p] = part(buf, p, cls, d, folders);
       x = complex(x, im);
     end
