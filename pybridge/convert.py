@@ -786,7 +786,7 @@ def _marray_data(v: Any) -> np.ndarray:
 def _chars_to_str(chars: np.ndarray) -> str:
     """'<U1' elements -> str, keeping char(0) (which numpy shows as '')."""
     codes = np.ascontiguousarray(chars, dtype="<U1").view("<u4")
-    return codes.tobytes().decode("utf-32-le")
+    return codes.tobytes().decode("utf-32-le", "surrogatepass")  # non-UTF-8 file names (surrogateescape)
 
 
 def _from_marray(v: Any, profile: str) -> Any:
