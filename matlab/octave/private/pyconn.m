@@ -182,13 +182,14 @@ S.exe = exe;
 S.dir = d;
 S.spill = spill;
 S.cwd = pwd();
-% The shell keeps SIGINT for Python alone, and once Python has exited it
-% opens both FIFOs for a moment: Octave, perhaps still waiting in fopen,
-% then reads end-of-file instead of waiting for good. Python that has not
-% opened its FIFOs within 10 s is stopped.
+% The shell keeps SIGINT for Python alone. Python that has not opened its
+% FIFOs within 10 s is stopped, and when Python exits without having opened
+% them, the shell opens both for a moment: Octave, waiting in fopen, then
+% reads end-of-file (an error) instead of waiting for good.
 script = sprintf(['trap '''' INT; cd %s || exit 1; %s -m pybridge._octpy %s %s %d & p=$!; ' ...
                   'exec 2>/dev/null; ( sleep 10; [ -e ready ] || kill -9 $p ) >/dev/null & ' ...
-                  'wait $p; st=$?; [ -p req ] && { exec 3<>req 4<>resp; } 2>/dev/null; exit $st'], ...
+                  'wait $p; st=$?; if [ -p req ] && [ ! -e ready ]; then ' ...
+                  'exec 3<>req 4<>resp; sleep 2; fi; exit $st'], ...
                  shq(d), shq(exe), shq(d), shq(spill), getpid());
 S.pid = system(['exec sh -c ' shq(script)], false, 'async');
 S.fw = fopen(req, 'w');
@@ -245,8 +246,11 @@ if S.fr >= 0
   S.fr = -1;
 end
 if S.pid > 0
-  if force && S.pypid > 0
-    kill(S.pypid, 9);
+  if force
+    if S.pypid > 0
+      kill(S.pypid, 9);
+    end
+    kill(S.pid, 9);
   end
   t0 = tic();
   while waitpid(S.pid, WNOHANG()) == 0

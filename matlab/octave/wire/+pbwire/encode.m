@@ -124,12 +124,14 @@ for q = 1:numel(folders)
   f = fullfile(folders{q}, name);
   try
     save('-binary', f, 'x');
-    loc = q;
-    break;
-  catch
-    if exist(f, 'file')
-      unlink(f);           % a partial file from a full folder
+    if complete(f)
+      loc = q;
+      break;
     end
+  catch
+  end
+  if exist(f, 'file')
+    unlink(f);             % a partial file: the folder is full
   end
 end
 umask(old);
@@ -139,6 +141,36 @@ if loc == 0
     class(p), numel(p), strjoin(folders, ' or '));
 end
 b = [uint8(loc), str(name)];
+end
+
+function ok = complete(f)
+% whether the file save wrote holds all its data (save does not report a
+% full disk): the size its header promises against its size on disk
+[info, e] = stat(f);
+fid = fopen(f, 'r');
+h = fread(fid, 512, '*uint8').';
+fclose(fid);
+if e ~= 0 || numel(h) < 31
+  ok = false;
+  return;
+end
+n = double(typecast(h(23:26), 'int32'));
+tname = char(h(27:26 + n));
+p = 27 + n;
+nd = -double(typecast(h(p:p + 3), 'int32'));
+count = prod(double(typecast(h(p + 4:p + 3 + 4 * nd), 'int32')));
+p = p + 4 + 4 * nd;
+switch tname
+  case {'matrix', 'float matrix'}
+    sizes = [1 2 4 1 2 4 4 8 8 8];  % Octave's storage codes 0..9 (it narrows whole numbers)
+    per = sizes(double(h(p)) + 1);
+    p = p + 1;
+  case 'bool matrix'
+    per = 1;
+  otherwise
+    per = bytes1(zeros(1, 1, strtok(tname)));
+end
+ok = info.size == p - 1 + count * per;
 end
 
 function n = bytes1(p)
