@@ -63,7 +63,11 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     n_calls, n_big, n_huge, n_seg = (200, 10, 5, 5) if args.quick else (1000, 30, 10, 10)
 
-    from oct2py import Oct2Py
+    try:
+        from oct2py import Oct2Py
+    except ImportError:
+        print("the baseline is raw oct2py: install it to run this comparison (pip install oct2py)")
+        return 2
 
     from pybridge import convert
     from pybridge.datasets import mammogram
@@ -123,7 +127,8 @@ def main(argv: list[str] | None = None) -> int:
         oc.exit()
         eng.quit()
 
-    print(f"{'what':<26} {'raw oct2py':>11} {'pybridge':>10} {'unit':<8} {'ratio':>6} {'speed-up':>8}")
+    head = f"{'what':<26} {'raw oct2py':>11} {'pybridge':>10} {'unit':<8} {'ratio':>6}"
+    print(f"{head} {'speed-up':>8}")
     print("-" * 74)
     for what, raw, pb, unit in rows:
         rate = unit == "GB/s"

@@ -286,7 +286,8 @@ class OctaveBackend(Backend):
         self._req, self._resp = fds["w"], fds["r"]
         for p in (req, resp):  # both ends are open: the names are no longer needed
             os.unlink(p)
-        kind, reply = self._read_reply(None, None, None, time.monotonic() + timeout, wait_marker=False)
+        deadline = time.monotonic() + timeout
+        kind, reply = self._read_reply(None, None, None, deadline, wait_marker=False)
         if kind != "reply" or reply[:1] != b"\x02" or _U32.unpack_from(reply, 1)[0] != gen:
             raise EngineStartError("GNU Octave's request loop did not answer", backend="octave")
 
@@ -369,7 +370,7 @@ class OctaveBackend(Backend):
         return True
 
     def call(self, name, args, nargout, *, stdout, stderr, timeout) -> list:
-        """Run ``name(*args)`` with ``nargout`` outputs; arguments and results are ``_mtypes`` values."""
+        """Run ``name(*args)`` with ``nargout`` outputs; arguments and results are MATLAB values."""
         if not self.alive():
             raise EngineDiedError(
                 "Octave is not running; the next call starts a fresh Octave",
@@ -413,7 +414,9 @@ class OctaveBackend(Backend):
                             identifier="pybridge:engine:timeout",
                             backend="octave",
                         )
-                    raise CancelledError(f"the call to {name!r} was cancelled (interrupted in Octave)")
+                    raise CancelledError(
+                        f"the call to {name!r} was cancelled (interrupted in Octave)"
+                    )
                 reply = finished
         finally:
             self._in_call = False
@@ -526,6 +529,7 @@ class OctaveBackend(Backend):
         self._drain_text()
         self._interrupt.clear()
         self._connect(START_TIMEOUT)
+        self._sweep("o")  # what Octave wrote for an answer it never finished
         return reply if kind == "reply" else None
 
     def _close_req_and_wait_eof(self, deadline: float) -> None:

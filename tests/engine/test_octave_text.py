@@ -57,7 +57,8 @@ def test_any_text_crosses_the_engine_as_utf8(eng, text):
 
 @pytest.mark.parametrize(
     "text",
-    ["é", "日本", "in sp é/normal.png", "😀 emoji", "Ελληνικά", "עברית", "हिन्दी", "a\nb\tc"],
+    ["é", "日本", "in sp é/normal.png", "😀 emoji", "Ελληνικά", "עברית", "हिन्दी",
+     "a\nb\tc"],
 )
 def test_named_scripts_cross_the_engine(eng, text):
     assert eng.deal(text) == text

@@ -246,8 +246,11 @@ def values(depth=2):
     return st.one_of(leaf, cells(), structs())
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow,
-                                                                 HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
 @given(v=values())
 def test_round_trip_through_octave(octave, v):
     back = call(octave, "deal", [v])[0]

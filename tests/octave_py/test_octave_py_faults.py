@@ -40,7 +40,9 @@ def _env(base: Path, python: str | None = None, **extra: str) -> dict[str, str]:
 class Octave:
     """An interactive octave-cli with pybridge's py. on its path, driven line by line."""
 
-    def __init__(self, base: Path, cwd: Path, *, python: str | None = None, umask: int | None = None):
+    def __init__(
+        self, base: Path, cwd: Path, *, python: str | None = None, umask: int | None = None
+    ):
         pre = (lambda: os.umask(umask)) if umask is not None else None
         self.proc = subprocess.Popen(
             ["octave-cli", "--no-gui", "--no-window-system", "--norc", "--no-history", "-q",
@@ -288,3 +290,60 @@ def test_hostile_names_never_kill_the_helper(base, tmp_path):
         assert octave.ask("disp(double(py.os.getpid()))").split()[-1] == pid
     finally:
         octave.close()
+
+
+def test_ctrl_c_during_a_call_restarts_python_cleanly(tmp_path):
+    """Ctrl-C during a long Python call interrupts it; the next calls work, no stale answer.
+
+    The call sleeps for 600 s: if Ctrl-C did not interrupt it, the test times out.
+    """
+    matlab_dir = ROOT / "matlab"
+    env = _env(tmp_path / "transport")
+    (tmp_path / "transport").mkdir()
+    proc = subprocess.Popen(
+        ["octave-cli", "--interactive", "--no-gui", "--no-window-system", "--norc",
+         "--no-history", "-q"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        cwd=tmp_path,
+        env=env,
+        text=True,
+        start_new_session=True,  # its own process group, like a terminal's foreground job
+    )
+    try:
+        proc.stdin.write(
+            f"addpath('{matlab_dir}'); pybridge.setup('Verbose', false);"
+            " l = py.list({1}); disp('READY'); fflush(stdout);\n"
+        )
+        proc.stdin.flush()
+        seen = ""
+        while "READY" not in seen:
+            line = proc.stdout.readline()
+            assert line, f"Octave ended early: {seen}"
+            seen += line
+        proc.stdin.write("disp('SLEEPING'); fflush(stdout); py.time.sleep(600)\n")
+        proc.stdin.flush()
+        while "SLEEPING" not in seen:
+            seen += proc.stdout.readline()
+        time.sleep(1.0)  # Octave is now waiting for Python's answer
+        os.killpg(proc.pid, signal.SIGINT)  # Ctrl-C: to Octave and to its Python
+        proc.stdin.write(
+            "x = py.math.sqrt(16)\n"
+            "try, py.len(l), catch e, disp(e.identifier), end\n"
+            "y = py.math.sqrt(25)\n"
+            "exit\n"
+        )
+        proc.stdin.close()
+        out = seen + proc.stdout.read()
+        proc.wait(timeout=60)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)  # Octave and its Python, never orphans
+            proc.wait()
+        proc.stdout.close()
+    assert "the previous Python call was interrupted" in out, out
+    assert "x = 4" in out, out
+    assert "MATLAB:Python:StaleObject" in out, out
+    assert "y = 5" in out, out
+    assert wait_until(lambda: not folders(tmp_path / "transport"))
