@@ -9,6 +9,10 @@ matlabengine, or another distribution of that name) wins. A folder named
 ``matlab`` without ``__init__.py`` (a namespace package, such as a repository
 of .m files) does not count. Then ``matlab`` is :mod:`pybridge._compat.matlab`.
 
+Installed in editable mode (``pip install -e``), setuptools does not copy the
+``.pth`` file; ``python -m pybridge._matlab_finder`` writes it into this
+environment's site-packages (:func:`write_pth`).
+
 This module imports nothing heavy: it runs in every Python start-up.
 """
 
@@ -19,7 +23,11 @@ import importlib.util
 import os
 import sys
 
-__all__ = ["MatlabFinder", "install", "uninstall", "SHIM_DIR"]
+__all__ = ["MatlabFinder", "install", "uninstall", "write_pth", "SHIM_DIR", "PTH_NAME", "PTH_LINE"]
+
+#: The start-up hook: its file name and its one line (the file shipped in the wheel).
+PTH_NAME = "pybridge-matlab.pth"
+PTH_LINE = "import pybridge._matlab_finder as _pbmf; _pbmf.install()\n"
 
 #: Where pybridge's ``matlab`` package lies.
 SHIM_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "_compat", "matlab")
@@ -60,3 +68,25 @@ def install() -> None:
 def uninstall() -> None:
     """Take the finder off ``sys.meta_path``."""
     sys.meta_path[:] = [f for f in sys.meta_path if not isinstance(f, MatlabFinder)]
+
+
+def write_pth(site_dir: str | None = None) -> str:
+    """Write the start-up hook into ``site_dir`` (default: this environment's site-packages).
+
+    Returns the path written. Needed only where the package was installed
+    without its ``.pth`` file (editable installs).
+    """
+    if site_dir is None:
+        import sysconfig
+
+        site_dir = sysconfig.get_paths()["purelib"]
+    path = os.path.join(site_dir, PTH_NAME)
+    tmp = path + ".tmp"
+    with open(tmp, "w") as fh:
+        fh.write(PTH_LINE)
+    os.replace(tmp, path)  # never a half-written hook
+    return path
+
+
+if __name__ == "__main__":  # pragma: no cover - exercised through a subprocess in the tests
+    print(f"wrote {write_pth(sys.argv[1] if len(sys.argv) > 1 else None)}")

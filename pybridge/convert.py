@@ -3,6 +3,12 @@
 Every transpose, dtype mapping, index shift and ROI rule that pybridge applies
 lives here; the rest of the package calls these functions.
 
+Values of every MATLAB type cross through :func:`to_mvalue` (Python ->
+MATLAB) and :func:`from_mvalue` (MATLAB -> Python) under one of
+:data:`PROFILES` (``'numpy'``, pybridge's lossless rules; ``'matlabengine'``;
+``'py'``), with the MATLAB value model of :mod:`pybridge._mtypes` in between;
+:data:`RULES` lists every rule (README's "The conversion rules").
+
 ========================  =====================================  ==========================
 thing                     MATLAB side                            Python core
 ========================  =====================================  ==========================
@@ -17,7 +23,8 @@ lists of things           cell                                   list
 text                      char                                   str
 ========================  =====================================  ==========================
 
-Numeric classes (``to_matlab`` / ``from_matlab``):
+Numeric classes of the array helpers (``to_matlab`` / ``from_matlab``, which
+hand numpy arrays in MATLAB's layout; ``to_mvalue`` carries complex values):
 
 =============  ================  =============================================
 numpy dtype    MATLAB class      note
@@ -49,10 +56,23 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from . import _mtypes as mt
+
 if TYPE_CHECKING:  # pragma: no cover
     import torch
 
 __all__ = [
+    "PROFILES",
+    "RULES",
+    "from_mvalue",
+    "to_mvalue",
+    "MatlabMap",
+    "StructArray",
+    "complex_int_dtype",
+    "rules_markdown",
+    "to_matlabengine",
+    "from_matlabengine",
+    "for_matlab",
     "CONVERSION_TABLE",
     "MATLAB_CLASSES",
     "LAYOUTS",
@@ -101,9 +121,9 @@ LAYOUTS = ("HW", "HWC", "HWN", "HWCN")
 _PY_AXIS = {"N": 0, "C": 1, "H": 2, "W": 3}
 
 
-#: The conversion table: (numpy dtype, numpy shape) -> (MATLAB class, MATLAB size)
-#: -> what comes back through ``from_matlab``. It is test data
-#: (tests/test_convert.py) and the README's documentation at once.
+#: The array helpers' table: (numpy dtype, numpy shape) -> (MATLAB class, MATLAB
+#: size) -> what comes back through ``from_matlab`` (test data of
+#: tests/convert/test_convert.py). Every type's rule is in :data:`RULES`.
 #: ``None`` as the class marks input that is refused with a TypeError.
 CONVERSION_TABLE: tuple[tuple[str, tuple[int, ...], str | None, tuple[int, ...] | None, str | None], ...] = (
     # numpy dtype, numpy shape,   MATLAB class, MATLAB size,  back as dtype
@@ -790,6 +810,11 @@ def _chars_to_str(chars: np.ndarray) -> str:
 
 
 def _from_marray(v: Any, profile: str) -> Any:
+    if v.imag is None and v.dims == (1, 1):  # the commonest value: a real scalar (fast path)
+        if v.mclass == "double":
+            return float(v.real[0])
+        if v.mclass == "logical":
+            return bool(v.real[0])
     dims = tuple(int(d) for d in v.dims)
     if v.mclass == "char":
         chars = np.asarray(v.real)
@@ -896,7 +921,9 @@ def _from_msparse(v: Any, profile: str) -> Any:
     dtype = MATLAB_CLASSES[v.mclass]
     vals = np.asarray(v.real, dtype=dtype)
     if v.imag is not None:
-        vals = vals.astype(np.complex128) + 1j * np.asarray(v.imag, dtype=np.float64)
+        z = np.empty(vals.shape, dtype=np.complex128)
+        z.real, z.imag = vals, v.imag  # no inf * 1j: parts set apart
+        vals = z
     rows = np.asarray(v.rows, dtype=np.int64) - 1  # MATLAB's 1-based -> 0-based
     cols = np.asarray(v.cols, dtype=np.int64) - 1
     shape = tuple(int(d) for d in v.dims)
@@ -973,14 +1000,10 @@ def to_mvalue(obj: Any, *, profile: str) -> Any:
 
 
 def _scalar(mclass: str, value: Any, dtype: Any) -> Any:
-    from ._mtypes import MArray
-
-    return MArray(mclass, (1, 1), np.array([value], dtype=dtype))
+    return mt.MArray(mclass, (1, 1), np.array([value], dtype=dtype))
 
 
 def _to_mvalue(obj: Any, profile: str) -> Any:
-    from . import _mtypes as mt
-
     if isinstance(obj, (mt.MArray, mt.MSparse, mt.MCell, mt.MStruct, mt.MString, mt.MMap)):
         return obj
     if isinstance(obj, mt.MOpaque):
@@ -1068,11 +1091,9 @@ def _to_mvalue(obj: Any, profile: str) -> Any:
 
 
 def _map_to_mvalue(obj: Mapping, kind: str, key_type: str, value_type: str, profile: str) -> Any:
-    from ._mtypes import MMap
-
     keys = tuple(_to_mvalue(float(k) if key_type == "double" else k, profile) for k in obj)
     values = tuple(_to_mvalue(v, profile) for v in obj.values())
-    return MMap(key_type, value_type, keys, values, kind)
+    return mt.MMap(key_type, value_type, keys, values, kind)
 
 
 def _is_sparse(obj: Any) -> bool:
@@ -1080,8 +1101,6 @@ def _is_sparse(obj: Any) -> bool:
 
 
 def _sparse_to_mvalue(s: Any) -> Any:
-    from ._mtypes import MSparse
-
     if s.ndim != 2:
         raise TypeError(f"MATLAB sparse matrices are 2-D; got a {s.ndim}-D scipy.sparse array")
     kind = s.dtype.kind
@@ -1107,13 +1126,11 @@ def _sparse_to_mvalue(s: Any) -> Any:
         real, imag = vals.real.copy(), vals.imag.copy()
     else:
         real, imag = vals, None
-    return MSparse(mclass, (int(s.shape[0]), int(s.shape[1])), rows, cols, real, imag)
+    return mt.MSparse(mclass, (int(s.shape[0]), int(s.shape[1])), rows, cols, real, imag)
 
 
 def _engine_array_to_mvalue(x: Any) -> Any:
     """A ``matlab.double`` (or any matlab array type) -> MArray, reading its column-major data."""
-    from ._mtypes import MArray
-
     own = getattr(x, "_a", None)
     if isinstance(own, np.ndarray):  # pybridge's own matlab arrays hold an ndarray
         return _ndarray_to_mvalue(own, "numpy")
@@ -1125,14 +1142,19 @@ def _engine_array_to_mvalue(x: Any) -> Any:
         imag = np.asarray(x.imag(), dtype=dtype).ravel() if callable(getattr(x, "imag", None)) else None
         if real is None or imag is None:
             raise TypeError(f"cannot read the parts of the complex matlab.{mclass}")
-        return MArray(mclass, _matlab_shape(size), real, imag)
+        return mt.MArray(mclass, _matlab_shape(size), real, imag)
     flat = _engine_to_numpy(x).ravel(order="F")
-    return MArray(mclass, _matlab_shape(size), flat)
+    return mt.MArray(mclass, _matlab_shape(size), flat)
+
+
+def _column_major_flat(a: np.ndarray) -> np.ndarray:
+    """The elements of ``a`` in column-major order: a view when ``a`` is column-major, else one copy."""
+    if a.ndim > 1 and not a.flags.f_contiguous:
+        a = _fortran_copy(a)  # the same fast transposing copy as to_matlab
+    return a.ravel(order="F")
 
 
 def _ndarray_to_mvalue(a: np.ndarray, profile: str) -> Any:
-    from . import _mtypes as mt
-
     dims = _matlab_shape(a.shape)
     kind = a.dtype.kind
     if kind in "biuf":
@@ -1144,7 +1166,7 @@ def _ndarray_to_mvalue(a: np.ndarray, profile: str) -> Any:
         if mclass is None:
             _check_dtype(a)
             raise TypeError(f"dtype {a.dtype} has no MATLAB class")
-        return mt.MArray(mclass, dims, a.ravel(order="F"))
+        return mt.MArray(mclass, dims, _column_major_flat(a))
     if kind == "c":
         dt = a.dtype.newbyteorder("=")
         if dt not in _CLASS_OF_COMPLEX:
@@ -1684,8 +1706,9 @@ def to_matlabengine(value: Any, matlab: Any) -> Any:
         if n == 0:
             return cls(size=dims)
         if value.imag is not None:
-            flat = (np.asarray(value.real) + 1j * np.asarray(value.imag)).tolist()
-            return cls(flat, size=dims, is_complex=True)
+            z = np.empty(n, dtype=np.complex128)
+            z.real, z.imag = value.real, value.imag  # no inf * 1j: parts set apart
+            return cls(z.tolist(), size=dims, is_complex=True)
         flat = np.asarray(value.real)
         return cls(flat.tolist() if value.mclass == "logical" else flat, size=dims)
     if kind == "MCell":
@@ -1724,13 +1747,188 @@ def to_matlabengine(value: Any, matlab: Any) -> Any:
 def from_matlabengine(value: Any) -> Any:
     """What MathWorks' engine returned -> a MATLAB value (:mod:`pybridge._mtypes`).
 
-    matlabengine has already applied its own rules (1 x 1 values are Python
-    scalars, so an int8 scalar arrives as int); the result is read with the
-    ``'matlabengine'`` profile. Its opaque ``matlab.object`` handles become
-    ``MOpaque``.
+    matlabengine has already applied its own rules: 1 x 1 values are Python
+    scalars, so an integer scalar of any class arrives as int and is read as
+    int64 (uint64 when only uint64 holds it); arrays keep their class. The
+    result is read with the ``'matlabengine'`` profile; opaque
+    ``matlab.object`` handles become ``MOpaque``.
     """
     if type(value).__name__ == "object" and type(value).__module__.startswith("matlab"):
-        from ._mtypes import MOpaque
-
-        return MOpaque("matlab.object", repr(value))
+        return mt.MOpaque("matlab.object", repr(value))
+    if isinstance(value, int) and not isinstance(value, bool) and value >= 2**63:
+        return mt.MArray("uint64", (1, 1), np.array([value], dtype=np.uint64))  # only uint64 holds it
     return to_mvalue(value, profile="matlabengine")
+
+
+# --------------------------------------------------------------------------
+# every rule, as data: README's table and the tests' cases
+# --------------------------------------------------------------------------
+
+#: Every conversion rule of :func:`from_mvalue` and :func:`to_mvalue`, one row
+#: per kind of value: ``(direction, what, MATLAB example, Python example,
+#: 'numpy' result, 'matlabengine' result, 'py' result)``. ``direction`` is
+#: ``'to Python'`` or ``'to MATLAB'``; the Python example is the code of the
+#: model value (to Python) or of the Python value (to MATLAB) that
+#: tests/convert/test_rules.py converts under each profile and describes,
+#: checking every cell. README's "The conversion rules" is rendered from it
+#: (:func:`rules_markdown`).
+RULES: tuple[tuple[str, str, str, str, str, str, str], ...] = (
+    ("to Python", "double scalar", "2.5", "MArray('double', (1, 1), np.array([2.5]))", "float", "float", "float"),
+    ("to Python", "single scalar", "single(2.5)", "MArray('single', (1, 1), np.array([2.5], 'f4'))", "numpy.float32", "float", "float"),
+    ("to Python", "integer scalar", "int8(-128)", "MArray('int8', (1, 1), np.array([-128], 'i1'))", "numpy.int8", "int", "int"),
+    ("to Python", "logical scalar", "true", "MArray('logical', (1, 1), np.array([True]))", "bool", "bool", "bool"),
+    ("to Python", "complex scalar", "1+2i", "MArray('double', (1, 1), np.array([1.0]), np.array([2.0]))", "complex", "complex", "complex"),
+    ("to Python", "numeric array", "magic(3)", "MArray('double', (3, 3), np.arange(9.0))", "float64 ndarray (3, 3)", "matlab.double size (3, 3)", "float64 ndarray (3, 3)"),
+    ("to Python", "NaN, Inf", "[NaN Inf]", "MArray('double', (1, 2), np.array([np.nan, np.inf]))", "float64 ndarray (1, 2)", "matlab.double size (1, 2)", "float64 ndarray (1, 2)"),
+    ("to Python", "integer array", "uint8([1 2; 3 4])", "MArray('uint8', (2, 2), np.array([1, 3, 2, 4], 'u1'))", "uint8 ndarray (2, 2)", "matlab.uint8 size (2, 2)", "uint8 ndarray (2, 2)"),
+    ("to Python", "logical array", "[true false]", "MArray('logical', (1, 2), np.array([True, False]))", "bool ndarray (1, 2)", "matlab.logical size (1, 2)", "bool ndarray (1, 2)"),
+    ("to Python", "empty array", "zeros(0, 3, 'int8')", "MArray('int8', (0, 3), np.zeros(0, 'i1'))", "int8 ndarray (0, 3)", "matlab.int8 size (0, 3)", "int8 ndarray (0, 3)"),
+    ("to Python", "N-D array", "ones(2, 3, 4)", "MArray('double', (2, 3, 4), np.ones(24))", "float64 ndarray (2, 3, 4)", "matlab.double size (2, 3, 4)", "float64 ndarray (2, 3, 4)"),
+    ("to Python", "complex array", "[1+2i 3]", "MArray('double', (1, 2), np.array([1.0, 3.0]), np.array([2.0, 0.0]))", "complex128 ndarray (1, 2)", "matlab.double size (1, 2)", "complex128 ndarray (1, 2)"),
+    ("to Python", "complex integer array", "int16([1+2i 3])", "MArray('int16', (1, 2), np.array([1, 3], 'i2'), np.array([2, 0], 'i2'))", "('real', 'imag') int16 ndarray (1, 2)", "TypeError", "TypeError"),
+    ("to Python", "char row", "'abc'", "MArray('char', (1, 3), np.array(list('abc')))", "str", "str", "str"),
+    ("to Python", "char column", "['a'; 'b']", "MArray('char', (2, 1), np.array(list('ab')))", "<U1 ndarray (2, 1)", "str", "TypeError"),
+    ("to Python", "char matrix", "['abc'; 'def']", "MArray('char', (2, 3), np.array(list('adbecf')))", "<U1 ndarray (2, 3)", "TypeError", "TypeError"),
+    ("to Python", "empty char", "''", "MArray('char', (0, 0), np.zeros(0, '<U1'))", "str", "str", "str"),
+    ("to Python", "string scalar", '"abc"', "MString((1, 1), ('abc',))", "StringDType ndarray (1, 1)", "str", "str"),
+    ("to Python", "string vector, <missing>", '["a" missing]', "MString((1, 2), ('a', None))", "StringDType ndarray (1, 2)", "list of str/None", "list of str/None"),
+    ("to Python", "string matrix", '["a" "b"; "c" "d"]', "MString((2, 2), ('a', 'c', 'b', 'd'))", "StringDType ndarray (2, 2)", "TypeError", "TypeError"),
+    ("to Python", "cell row or column", "{1, 'a'}", "MCell((1, 2), (MArray('double', (1, 1), np.array([1.0])), MArray('char', (1, 1), np.array(['a']))))", "list", "list", "tuple"),
+    ("to Python", "cell matrix, N-D cell", "{1, 'a'; 2, 'b'}", "MCell((2, 2), tuple(MArray('double', (1, 1), np.array([float(i)])) for i in range(4)))", "object ndarray (2, 2)", "TypeError", "TypeError"),
+    ("to Python", "empty cell", "{}", "MCell((0, 0), ())", "list", "list", "tuple"),
+    ("to Python", "struct scalar", "struct('a', 1)", "MStruct((1, 1), ('a',), ({'a': MArray('double', (1, 1), np.array([1.0]))},))", "dict", "dict", "dict"),
+    ("to Python", "struct array", "struct('a', {1, 2})", "MStruct((1, 2), ('a',), tuple({'a': MArray('double', (1, 1), np.array([v]))} for v in (1.0, 2.0)))", "StructArray (1, 2)", "TypeError", "TypeError"),
+    ("to Python", "sparse", "sparse([0 1; 2 0])", "MSparse('double', (2, 2), np.array([2, 1]), np.array([1, 2]), np.array([2.0, 1.0]))", "scipy.sparse.csc_array (2, 2)", "TypeError", "TypeError"),
+    ("to Python", "containers.Map", "containers.Map({'a'}, {1})", "MMap('char', 'any', (MArray('char', (1, 1), np.array(['a'])),), (MArray('double', (1, 1), np.array([1.0])),))", "MatlabMap (a dict)", "dict", "dict"),
+    ("to Python", "dictionary", 'dictionary("a", 1)', "MMap('char', 'double', (MArray('char', (1, 1), np.array(['a'])),), (MArray('double', (1, 1), np.array([1.0])),), 'dictionary')", "MatlabMap (a dict)", "dict", "dict"),
+    ("to Python", "function handle", "@sin", "MOpaque('function_handle', '@sin')", "TypeError", "TypeError", "TypeError"),
+    ("to Python", "object", "inputParser", "MOpaque('inputParser')", "TypeError", "TypeError", "TypeError"),
+    ("to MATLAB", "float", "", "2.5", "double 1x1", "double 1x1", "double 1x1"),
+    ("to MATLAB", "int", "", "7", "int64 1x1", "int64 1x1", "int64 1x1"),
+    ("to MATLAB", "int beyond int64", "", "2**64", "ValueError", "ValueError", "ValueError"),
+    ("to MATLAB", "bool", "", "True", "logical 1x1", "logical 1x1", "logical 1x1"),
+    ("to MATLAB", "complex", "", "1+2j", "complex double 1x1", "complex double 1x1", "complex double 1x1"),
+    ("to MATLAB", "str", "", "'abc'", "char 1x3", "char 1x3", "char 1x3"),
+    ("to MATLAB", "empty str", "", "''", "char 0x0", "char 0x0", "char 0x0"),
+    ("to MATLAB", "bytes, bytearray", "", "b'ab'", "uint8 1x2", "uint8 1x2", "uint8 1x2"),
+    ("to MATLAB", "None", "", "None", "double 0x0", "TypeError", "double 0x0"),
+    ("to MATLAB", "list, tuple, set, range", "", "[1.0, 'a']", "cell 1x2", "cell 1x2", "cell 1x2"),
+    ("to MATLAB", "empty list", "", "[]", "cell 0x0", "cell 0x0", "cell 0x0"),
+    ("to MATLAB", "dict with field-name keys", "", "{'a': 1.0}", "struct 1x1", "struct 1x1", "struct 1x1"),
+    ("to MATLAB", "dict with other keys", "", "{1: 'x'}", "containers.Map", "dictionary", "containers.Map"),
+    ("to MATLAB", "dict with a non-field str key", "", "{'a b': 1.0}", "ValueError", "ValueError", "ValueError"),
+    ("to MATLAB", "MatlabMap", "", "MatlabMap({'a b': 1.0})", "containers.Map", "containers.Map", "containers.Map"),
+    ("to MATLAB", "StructArray", "", "StructArray([{'a': 1.0}, {'a': 2.0}])", "struct 1x2", "struct 1x2", "struct 1x2"),
+    ("to MATLAB", "ndarray, numeric or bool", "", "np.zeros((2, 3), 'u2')", "uint16 2x3", "uint16 2x3", "uint16 2x3"),
+    ("to MATLAB", "1-D ndarray", "", "np.arange(4.0)", "double 1x4", "double 1x4", "double 1x4"),
+    ("to MATLAB", "trailing singleton axes", "", "np.zeros((5, 4, 1))", "double 5x4", "double 5x4", "double 5x4"),
+    ("to MATLAB", "float16 ndarray", "", "np.zeros(2, 'f2')", "single 1x2", "single 1x2", "single 1x2"),
+    ("to MATLAB", "complex ndarray", "", "np.zeros(2, 'c8')", "complex single 1x2", "complex single 1x2", "complex single 1x2"),
+    ("to MATLAB", "('real', 'imag') integer ndarray", "", "np.zeros(2, complex_int_dtype('int8'))", "complex int8 1x2", "complex int8 1x2", "complex int8 1x2"),
+    ("to MATLAB", "'<U1' ndarray", "", "np.array([['a', 'b']])", "char 1x2", "char 1x2", "char 1x2"),
+    ("to MATLAB", "str or StringDType ndarray", "", "np.array(['ab', 'c'])", "string 1x2", "string 1x2", "string 1x2"),
+    ("to MATLAB", "object ndarray", "", "np.array([[1.0, 'a'], [2.0, 'b']], object)", "cell 2x2", "cell 2x2", "cell 2x2"),
+    ("to MATLAB", "numpy scalar", "", "np.int8(3)", "int8 1x1", "int8 1x1", "int8 1x1"),
+    ("to MATLAB", "matlab.double and friends", "", "_marray.int16([[1, 2]])", "int16 1x2", "int16 1x2", "int16 1x2"),
+    ("to MATLAB", "scipy.sparse (double, bool, complex128)", "", "scipy.sparse.eye_array(3, format='csr')", "sparse double 3x3", "sparse double 3x3", "sparse double 3x3"),
+    ("to MATLAB", "datetime64 ndarray, other objects", "", "object()", "TypeError", "TypeError", "TypeError"),
+)
+
+
+def rules_markdown() -> str:
+    """README's tables of :data:`RULES` (one per direction), as Markdown.
+
+    Examples
+    --------
+    >>> rules_markdown().splitlines()[0]
+    "| MATLAB value | example | 'numpy' (pybridge) | 'matlabengine' | 'py' (MATLAB's py.) |"
+    """
+    out = []
+    for direction, head in (
+        ("to Python", "| MATLAB value | example | 'numpy' (pybridge) | 'matlabengine' | 'py' (MATLAB's py.) |"),
+        ("to MATLAB", "| Python value | example | 'numpy' (pybridge) | 'matlabengine' | 'py' (MATLAB's py.) |"),
+    ):
+        if out:
+            out.append("")
+        out += [head, "|---|---|---|---|---|"]
+        for d, what, mexample, pyexample, *cells in RULES:
+            if d != direction:
+                continue
+            example = mexample if direction == "to Python" else pyexample
+            example = f"`{example}`".replace("|", "\\|")
+            cells = [c.replace("|", "\\|") for c in cells]
+            out.append(f"| {what} | {example} | " + " | ".join(cells) + " |")
+    return "\n".join(out)
+
+
+def for_matlab(obj: Any) -> Any:
+    """A Python result -> the objects MATLAB's ``py.`` hands back, each converting to one MATLAB value.
+
+    The value is read with the ``'py'`` profile (:func:`to_mvalue`), then given
+    the form that MATLAB's ``double``, ``single``, ``int8`` ... ``logical``,
+    ``char``, ``struct`` and ``cell`` convert without loss: a 1 x 1 double is
+    a float, a 1 x 1 logical a bool, a char row a str, every other numeric or
+    logical value an ndarray of its class in MATLAB's shape (column-major, a
+    view where possible; a 1 x 1 int8 stays an int8 array), a scalar struct a
+    dict, a cell vector a list, a string array a list of str, a map a dict.
+    ``None`` is a 0 x 0 double (MATLAB's ``[]``), as in every profile but
+    matlabengine's.
+
+    Raises
+    ------
+    TypeError
+        What ``py.`` cannot hand back: char and cell matrices, struct arrays,
+        sparse matrices, complex integers (the message says what to return
+        instead), and types with no MATLAB equivalent.
+    ValueError
+        A dict key that is not a MATLAB field name.
+
+    Examples
+    --------
+    >>> out = for_matlab({"n": 3, "x": 1.5})
+    >>> out["n"].dtype, out["n"].shape, out["x"]
+    (dtype('int64'), (1, 1), 1.5)
+    """
+    return _py_result(to_mvalue(obj, profile="py"))
+
+
+def _py_result(v: Any) -> Any:
+    kind = type(v).__name__
+    if kind == "MArray":
+        dims = tuple(int(d) for d in v.dims)
+        if v.mclass == "char":
+            if dims == (0, 0) or (len(dims) == 2 and dims[0] == 1 and dims[1] >= 1):
+                return _chars_to_str(np.asarray(v.real))
+            raise _refuse(f"a {_mshape(dims)} char array", "py", "return a list of str instead")
+        if v.imag is not None and v.mclass in _INT_CLASSES:
+            raise _refuse(f"a complex {v.mclass} array", "py", "return a complex float array instead")
+        if dims == (1, 1) and v.imag is None and v.mclass in ("double", "logical"):
+            x = np.asarray(v.real)[0]
+            return bool(x) if v.mclass == "logical" else float(x)
+        return _marray_data(v)
+    if kind == "MCell":
+        dims = tuple(int(d) for d in v.dims)
+        if not _is_vector(dims) and int(np.prod(dims)) != 0:
+            raise _refuse(f"a {_mshape(dims)} cell array", "py", "return a list (a cell row) instead")
+        return [_py_result(x) for x in v.items]
+    if kind == "MStruct":
+        if tuple(v.dims) != (1, 1):
+            raise _refuse(
+                f"a {_mshape(tuple(v.dims))} struct array", "py",
+                "return a list of dicts instead ([c{:}] in MATLAB makes the struct array)",
+            )
+        return {k: _py_result(x) for k, x in v.items[0].items()}
+    if kind == "MString":
+        items = list(v.items)
+        return items[0] if tuple(v.dims) == (1, 1) else items
+    if kind == "MMap":
+        return {
+            from_mvalue(k, profile="py"): _py_result(x)
+            for k, x in zip(v.keys, v.values, strict=True)
+        }
+    if kind == "MSparse":
+        raise _refuse(
+            f"a {_mshape(tuple(v.dims))} sparse matrix", "py",
+            "return S.toarray() (full), or its rows, columns and values for sparse() in MATLAB",
+        )
+    raise TypeError(_opaque_message(v.mclass, v.text))

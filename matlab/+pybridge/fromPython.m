@@ -5,12 +5,14 @@ function v = fromPython(x)
 %     Python                               MATLAB
 %     numpy.ndarray, memoryview,           numeric or logical array of the
 %       array.array, torch.Tensor            matching class, shape kept
+%     complex numpy arrays                 complex double or single
 %     float / bool                         double / logical scalar
-%     int, numpy integer                   int64 scalar
+%     int                                  int64 scalar
 %     dict                                 struct (scalar), values converted
 %     list, tuple                          cell row vector, values converted
 %     str                                  char row vector
 %     None                                 []
+%     set                                  cell row vector
 %
 %   Values that already are MATLAB values are returned unchanged. The
 %   conversion rules are pybridge.convert's (column-major, at least 2-D,
@@ -100,6 +102,10 @@ switch dt
     v = single(x);
   case 'bool'
     v = logical(x);
+  case 'complex128'
+    v = complex(double(py.numpy.asfortranarray(x.real)), double(py.numpy.asfortranarray(x.imag)));
+  case 'complex64'
+    v = complex(single(py.numpy.asfortranarray(x.real)), single(py.numpy.asfortranarray(x.imag)));
   case {'int8', 'uint8', 'int16', 'uint16', 'int32', 'uint32', 'int64', 'uint64'}
     v = feval(dt, x);
   otherwise

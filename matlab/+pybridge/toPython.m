@@ -18,7 +18,10 @@ function p = toPython(x, varargin)
 %     pybridge:toPython:unknownOption   an option other than 'Layout'
 %     pybridge:toPython:invalidOption   options not in 'Name', value pairs
 %     pybridge:toPython:invalidValue    bad layout or X does not fit it
-%     pybridge:toPython:invalidType     X has no Python equivalent (complex)
+%     pybridge:toPython:invalidType     X is complex, sparse, a char matrix,
+%                                       a struct array, or has no Python
+%                                       equivalent (the message says what
+%                                       to pass instead)
 %     pybridge:toPython:noPython        Python is not set up
 %
 %   See also pybridge.fromPython, pybridge.setup.
@@ -35,7 +38,21 @@ if ~(isnumeric(x) || islogical(x) || ischar(x) || isstruct(x) || iscell(x))
 end
 if isnumeric(x) && ~isreal(x)
   error('pybridge:toPython:invalidType', ...
-    'pybridge.toPython: X is complex; pass real(X) and imag(X) separately');
+    'pybridge.toPython: X is complex, which MATLAB''s py. does not pass; pass real(X) and imag(X) separately');
+end
+if issparse(x)
+  error('pybridge:toPython:invalidType', ...
+    'pybridge.toPython: X is sparse, which MATLAB''s py. does not pass; pass full(X), or [i, j, v] = find(X) and size(X)');
+end
+if ischar(x) && size(x, 1) > 1
+  error('pybridge:toPython:invalidType', ...
+    'pybridge.toPython: X is a %s char matrix, which MATLAB''s py. does not pass; pass cellstr(X) (one str a row)', ...
+    mat2str(size(x)));
+end
+if isstruct(x) && numel(x) ~= 1
+  error('pybridge:toPython:invalidType', ...
+    'pybridge.toPython: X is a %s struct array, which MATLAB''s py. does not pass; pass num2cell(X) (a cell of scalar structs)', ...
+    mat2str(size(x)));
 end
 try
   if isempty(opts.Layout)

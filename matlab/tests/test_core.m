@@ -84,6 +84,9 @@ pbtest.assertError(@() pybridge.toPython(1, 'Layout', 4), 'pybridge:toPython:inv
 pbtest.assertError(@() pybridge.toPython(ones(2, 2, 3, 2), 'Layout', 'HWXN'), 'pybridge:toPython:invalidValue');
 pbtest.assertError(@() pybridge.toPython([1 + 2i, 3]), 'pybridge:toPython:invalidType');
 pbtest.assertError(@() pybridge.toPython(@sin), 'pybridge:toPython:invalidType');
+pbtest.assertError(@() pybridge.toPython(sparse(eye(2))), 'pybridge:toPython:invalidType');
+pbtest.assertError(@() pybridge.toPython(['ab'; 'cd']), 'pybridge:toPython:invalidType');
+pbtest.assertError(@() pybridge.toPython(struct('a', {1, 2})), 'pybridge:toPython:invalidType');
 end
 
 function test_fromPython_round_trip_types
@@ -117,7 +120,7 @@ pbtest.assertEqual(pybridge.fromPython(b), [0 1 2; 3 4 5], 'arange(6.0).reshape(
 end
 
 function test_fromPython_unsupported_type
-pbtest.assertError(@() pybridge.fromPython(py.set()), 'pybridge:fromPython:unsupportedType');
+pbtest.assertError(@() pybridge.fromPython(py.object()), 'pybridge:fromPython:unsupportedType');
 end
 
 function test_fromPython_key_that_is_no_field_name

@@ -337,7 +337,7 @@ class Engine:
         Example
         -------
         >>> from pybridge.engine import start_matlab     # doctest: +SKIP
-        >>> with start_matlab("octave") as eng:           # doctest: +SKIP
+        >>> with start_matlab(backend="octave") as eng:   # doctest: +SKIP
         ...     eng.feval("max", [3.0, 7.0, 5.0], nargout=2)
         (7.0, 2.0)
         """

@@ -10,9 +10,7 @@ float, bool and None.
 
 from __future__ import annotations
 
-import array
 import numbers
-from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
@@ -82,19 +80,22 @@ def ping() -> str:
 def to_python(x: Any, *, layout: str | None = None) -> Any:
     """A MATLAB value as pybridge's Python functions take it.
 
+    What MATLAB's ``py.`` passes (memoryview, array.array or ndarray in
+    MATLAB's layout, float, bool, int, str, tuple for a cell, dict for a
+    struct) is read with :mod:`pybridge.convert`'s ``'py'`` profile and handed
+    over under its lossless ``'numpy'`` profile.
+
     Parameters
     ----------
     x : MATLAB value as ``py.`` passes it
-        memoryview, array.array or ndarray (MATLAB layout), float, bool, str,
-        tuple (cell), dict (struct).
     layout : {'HWCN', 'HWC', 'HWN', 'HW'}, optional
         Read ``x`` as a MATLAB image stack and return numpy N x C x H x W.
 
     Returns
     -------
-    ndarray or str or dict or list
-        Numeric input keeps MATLAB's shape (at least 2-D) unless ``layout``
-        is given.
+    ndarray or float or bool or str or dict or list
+        Arrays keep MATLAB's shape (at least 2-D) unless ``layout`` is given;
+        memory is viewed, not copied; a cell (tuple) is a list at any depth.
 
     Examples
     --------
@@ -104,27 +105,28 @@ def to_python(x: Any, *, layout: str | None = None) -> Any:
     >>> to_python(np.zeros((8, 9, 1, 2), order="F"), layout="HWCN").shape
     (2, 1, 8, 9)
     >>> to_python({"a": (1.0, "x")})              # a struct holding a cell
-    {'a': [array([[1.]]), 'x']}
+    {'a': [1.0, 'x']}
     """
     if layout is not None:
         return convert.matlab_to_numpy(x, str(layout))
-    # a cell arrives as a tuple at any depth of what MATLAB's py. passes
-    return convert.from_matlab(x, tuple_is_cell=True)
+    return convert.from_mvalue(convert.to_mvalue(x, profile="py"), profile="numpy")
 
 
 def from_python(x: Any) -> Any:
-    """Any Python result -> a value MATLAB converts with ``double``/``struct``/``cell``/``char``.
+    """Any Python result -> objects MATLAB converts with ``double``/``struct``/``cell``/``char``.
 
-    ndarrays, memoryviews, array.arrays and torch tensors become Fortran-ordered
-    ndarrays of a MATLAB class (at least 2-D); numpy scalars become float, bool
-    or (for integers) a 1 x 1 integer array; dicts keep str keys that are
-    valid MATLAB field names; tuples and lists become lists; str stays str;
-    None stays None (MATLAB's ``[]`` on the MATLAB side).
+    :func:`pybridge.convert.for_matlab`: arrays (ndarray, memoryview,
+    array.array, torch tensors) become column-major ndarrays of their MATLAB
+    class (at least 2-D); numpy and Python integers 1 x 1 integer arrays (a
+    Python int is int64); floats float, bools bool; dicts keep str keys that
+    are valid MATLAB field names; lists, tuples and sets become lists; str
+    stays str; None is a 0 x 0 double (MATLAB's ``[]``).
 
     Raises
     ------
     TypeError
-        A value with no MATLAB equivalent (complex, object arrays, sets...).
+        A value with no MATLAB equivalent, or one ``py.`` cannot hand back
+        (struct arrays, sparse matrices...): the message says what to return.
     ValueError
         A dict key that is not a MATLAB field name.
 
@@ -134,26 +136,7 @@ def from_python(x: Any) -> Any:
     >>> out["a"].shape, out["b"]
     ((1, 3), [1.5, 'x'])
     """
-    if x is None or isinstance(x, (str, bool, float)):
-        return x
-    if isinstance(x, np.bool_):
-        return bool(x)
-    if isinstance(x, (np.floating,)):
-        return float(x)
-    if isinstance(x, (int, np.integer)):
-        return convert.to_matlab(np.asarray(x))
-    if isinstance(x, numbers.Real):
-        return float(x)
-    if isinstance(x, Mapping):
-        return {_field_name(k): from_python(v) for k, v in x.items()}
-    if isinstance(x, (list, tuple)):
-        return [from_python(v) for v in x]
-    if isinstance(x, (np.ndarray, memoryview, array.array)) or convert._is_torch_tensor(x):
-        return convert.to_matlab(x)
-    raise TypeError(
-        f"cannot hand a {type(x).__module__}.{type(x).__qualname__} to MATLAB; expected an "
-        "array, dict, list, tuple, str, number, bool or None"
-    )
+    return convert.for_matlab(x)
 
 
 def _field_name(key: Any) -> str:

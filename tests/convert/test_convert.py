@@ -87,29 +87,6 @@ def test_conversion_table(dtype, shape, mclass, msize, back, rng):
     assert_array_equal(r.reshape(a.shape) if a.size else r, a.astype(back).reshape(a.shape) if a.size else r)
 
 
-def render_table() -> str:
-    lines = [
-        "| numpy dtype | numpy shape | MATLAB class | MATLAB size | back to Python |",
-        "|---|---|---|---|---|",
-    ]
-    for dtype, shape, mclass, msize, back in CONVERSION_TABLE:
-        if mclass is None:
-            lines.append(f"| {dtype} | {shape} | refused (TypeError) | | |")
-        else:
-            size = " x ".join(str(s) for s in msize)
-            lines.append(f"| {dtype} | {shape} | {mclass} | {size} | {back} {msize} |")
-    return "\n".join(lines)
-
-
-def test_readme_documents_the_conversion_table():
-    readme = (ROOT / "README.md").read_text()
-    assert render_table() in readme, (
-        "README's conversion table is out of date; regenerate it with\n"
-        "python -c 'import sys; sys.path.insert(0, \"tests\"); import test_convert; "
-        "print(test_convert.render_table())'"
-    )
-
-
 # --------------------------------------------------------------------------
 # what MATLAB's py. hands over: ndarray, memoryview, array.array
 # --------------------------------------------------------------------------

@@ -61,6 +61,18 @@ def site_dir(tmp_path):
     return d
 
 
+def test_the_shipped_hook_is_the_one_write_pth_writes(tmp_path):
+    from pybridge import _matlab_finder
+
+    assert PTH.read_text() == _matlab_finder.PTH_LINE
+    out = run_python(
+        f"import runpy, sys; sys.argv = ['x', {str(tmp_path)!r}]; "
+        "runpy.run_module('pybridge._matlab_finder', run_name='__main__')",
+        site_dir=None, cwd=tmp_path,
+    )
+    assert (tmp_path / PTH.name).read_text() == PTH.read_text() and "wrote" in out
+
+
 def test_import_matlab_gives_pybridge_where_matlabengine_is_absent(site_dir):
     out = run_python(
         """
@@ -237,3 +249,23 @@ def test_connect_and_find_on_octave(matlab_pkg):
     finally:
         eng.quit()
     assert all(n not in me.find_matlab() for n in names)
+
+
+@pytest.mark.requires_octave
+@pytest.mark.timeout(240)
+def test_background_start_and_option_string_on_octave(matlab_pkg):
+    me = matlab_pkg.engine
+    future = me.start_matlab("-nojvm -nodesktop", background=True)  # MATLAB's options, as written
+    eng = future.result(timeout=200)
+    try:
+        assert future.done() and eng.sqrt(16.0) == 4.0
+        slow = eng.pause(20.0, nargout=0, background=True)
+        assert isinstance(slow, me.FutureResult)
+        with pytest.raises(me.TimeoutError):
+            slow.result(timeout=0.1)
+        assert slow.cancel()
+        with pytest.raises(me.CancelledError):
+            slow.result(timeout=60)
+        assert eng.sqrt(9.0) == 3.0
+    finally:
+        eng.quit()

@@ -125,7 +125,19 @@ def _to_np(x):
         raise TypeError(
             f"unsupported Python data type: numpy.ndarray (pass a matlab.{x.dtype} array)"
         )
-    return convert.from_mvalue(convert.to_mvalue(x, profile="matlabengine"), profile="numpy")
+    return _internal(convert.to_mvalue(x, profile="matlabengine"))
+
+
+def _internal(m):
+    """A MATLAB value -> the fake's own form: numeric values always as arrays in MATLAB's shape."""
+    kind = type(m).__name__
+    if kind == "MArray" and m.mclass != "char":
+        return np.asarray(convert.from_mvalue(m, profile="numpy")).reshape(m.dims, order="F")
+    if kind == "MCell":
+        return [_internal(v) for v in m.items]
+    if kind == "MStruct" and m.dims == (1, 1):
+        return {k: _internal(v) for k, v in m.items[0].items()}
+    return convert.from_mvalue(m, profile="numpy")
 
 
 def _from_np(v):
