@@ -144,10 +144,14 @@ class Server:
         return wire.Handle(i, _pyclass(x))
 
     def tree(self, x: Any) -> Any:
-        """The whole value converted, as ``pybridge.fromPython`` does."""
-        from ..convert import to_mvalue
+        """The whole value converted, as ``pybridge.fromPython`` does on MATLAB.
 
-        return to_mvalue(x, profile=PROFILE)
+        There it converts what :func:`pybridge.convert.for_matlab` hands back
+        (MATLAB's ``py.`` result rules); here the same objects cross whole.
+        """
+        from ..convert import for_matlab, to_mvalue
+
+        return to_mvalue(for_matlab(x), profile=PROFILE)
 
     # ---------------------------------------------------------------- verbs
 
