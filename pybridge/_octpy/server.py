@@ -114,7 +114,7 @@ class Server:
     def printed(self, stream: int, text: str) -> None:
         """Text Python printed during the call under way: to Octave at once (PRINT)."""
         parts = [bytes([2]), _U32.pack(self.seq), bytes([stream])]
-        wire._str(text, parts)
+        wire.put_str(text, parts)
         self.send(parts)
 
     # ---------------------------------------------------------------- values
@@ -330,8 +330,8 @@ class Server:
                 if os.environ.get("PYBRIDGE_OCTPY_TRACEBACK"):
                     msg += "\n" + traceback.format_exc()
                 parts = [b"\x01", _U32.pack(self.seq)]
-                wire._str(name, parts)
-                wire._str(msg, parts)
+                wire.put_str(name, parts)
+                wire.put_str(msg, parts)
             finally:
                 _OUTPUT.flush()
                 _OUTPUT.server = None

@@ -75,6 +75,7 @@ __all__ = [
     "encode",
     "decode",
     "frame",
+    "put_str",
     "private_dir",
     "clean_stale",
     "transport_base",
@@ -347,7 +348,8 @@ def frame(parts: list) -> list:
     return [_U64.pack(n), *parts]
 
 
-def _str(s: str, out: list) -> None:
+def put_str(s: str, out: list) -> None:
+    """Append ``s`` as ``u32`` length and UTF-8 bytes (non-UTF-8 names as their own bytes)."""
     data = s.encode("utf-8", "surrogateescape")
     out.append(_U32.pack(len(data)))
     out.append(data)
@@ -382,7 +384,7 @@ def _part(mclass: str, data: np.ndarray, out: list, folders: Folders | None) -> 
         return
     loc, name = folders.write(_octave_header(mclass, data.size, data), data)
     out.append(bytes([loc]))
-    _str(name, out)
+    put_str(name, out)
 
 
 def encode(v: Any, out: list, folders: Folders | None = None) -> None:
@@ -404,7 +406,7 @@ def encode(v: Any, out: list, folders: Folders | None = None) -> None:
             return
         dtype = _class_dtype(v.mclass)
         out.append(bytes([T_ARRAY]))
-        _str(v.mclass, out)
+        put_str(v.mclass, out)
         _dims(v.dims, out)
         out.append(b"\x01" if v.imag is not None else b"\x00")
         _part(v.mclass, np.asarray(v.real, dtype=dtype), out, folders)
@@ -424,14 +426,14 @@ def encode(v: Any, out: list, folders: Folders | None = None) -> None:
             raise WireError(f"struct array of size {v.dims} holds {len(v.items)} elements")
         out.append(_U32.pack(len(v.fields)))
         for f in v.fields:
-            _str(f, out)
+            put_str(f, out)
         for item in v.items:
             for f in v.fields:
                 encode(item[f], out, folders)
     elif isinstance(v, MSparse):
         dtype = _class_dtype(v.mclass)
         out.append(bytes([T_SPARSE]))
-        _str(v.mclass, out)
+        put_str(v.mclass, out)
         _dims(v.dims, out)
         out.append(b"\x01" if v.imag is not None else b"\x00")
         out.append(_U64.pack(len(v.real)))
@@ -442,8 +444,8 @@ def encode(v: Any, out: list, folders: Folders | None = None) -> None:
             _part(v.mclass, np.asarray(v.imag, dtype=dtype), out, folders)
     elif isinstance(v, MMap):
         out.append(bytes([T_MAP]))
-        _str(v.key_type, out)
-        _str(v.value_type, out)
+        put_str(v.key_type, out)
+        put_str(v.value_type, out)
         out.append(_U32.pack(len(v.keys)))
         for k in v.keys:
             encode(k, out, folders)
@@ -453,16 +455,16 @@ def encode(v: Any, out: list, folders: Folders | None = None) -> None:
         out.append(bytes([T_REF]) + _I64.pack(v.id) + _I64.pack(v.gen))
     elif isinstance(v, Handle):
         out.append(bytes([T_HANDLE]) + _I64.pack(v.id))
-        _str(v.cls, out)
+        put_str(v.cls, out)
     elif isinstance(v, Keywords):
         out.append(bytes([T_KEYWORDS]) + _U32.pack(len(v)))
         for k, x in v.items():
-            _str(k, out)
+            put_str(k, out)
             encode(x, out, folders)
     elif isinstance(v, MOpaque):
         out.append(bytes([T_OPAQUE]))
-        _str(v.mclass, out)
-        _str(v.text, out)
+        put_str(v.mclass, out)
+        put_str(v.text, out)
     elif isinstance(v, MString):
         raise WireError(
             "GNU Octave has no string arrays; pass text as a str (char) or a list of str (cell)"

@@ -139,6 +139,35 @@ class _Stream:
             sink.write(text)
 
 
+class _Frame:
+    """One reply being read from the response FIFO: ``u64`` length, then the bytes."""
+
+    def __init__(self) -> None:
+        self.head = b""
+        self.data = bytearray()
+        self.need = -1
+        self.closed = False
+
+    @property
+    def complete(self) -> bool:
+        return 0 <= self.need <= len(self.data)
+
+    def read(self, fd: int) -> None:
+        want = 8 - len(self.head) if self.need < 0 else max(self.need - len(self.data), 1)
+        chunk = os.read(fd, min(want, 1 << 20))
+        if not chunk:
+            self.closed = True
+        elif self.need < 0:
+            self.head += chunk
+            if len(self.head) == 8:
+                self.need = _U64.unpack(self.head)[0]
+        else:
+            self.data += chunk
+
+    def body(self) -> bytes:
+        return bytes(self.data)
+
+
 class OctaveBackend(Backend):
     """One ``octave-cli`` process serving calls over pybridge's Octave wire."""
 
@@ -380,7 +409,7 @@ class OctaveBackend(Backend):
         self._seq += 1
         seq = self._seq
         parts: list = [b"\x01", _U32.pack(seq), _U32.pack(int(nargout))]
-        wire._str(name, parts)
+        wire.put_str(name, parts)
         parts.append(_U32.pack(len(args)))
         folders = self._folders
         try:
@@ -434,71 +463,51 @@ class OctaveBackend(Backend):
             view = view[n:]
 
     def _read_reply(self, seq, stdout, stderr, deadline, *, wait_marker: bool = True):
-        """Read one reply, routing printed text; ``(kind, bytes)``.
+        """Read one reply while routing Octave's printed text; return ``(kind, bytes)``.
 
-        ``kind`` is 'reply', 'died', 'timeout' or 'interrupted' (an interrupt
-        was asked for, and the loop closed the channel before answering).
+        ``kind`` is 'reply', 'died', 'timeout' or 'interrupted' (the loop
+        closed the channel without answering, and Octave lives on: Ctrl-C,
+        ours or someone else's, sent it back to its prompt). With
+        ``wait_marker`` the reply counts only once both output streams have
+        printed the call's end marker, so no text of the call comes late.
         """
-        head = b""
-        body = bytearray()
-        need = -1
+        frame = _Frame()
         streams = [(self._out, stdout), (self._err, stderr)]
-        resp_open = True
         while True:
-            complete = need >= 0 and len(body) >= need
-            markers = not wait_marker or all(
-                s.done_seq >= seq or s.eof for s, _ in streams
-            )
-            if complete and markers:
-                return "reply", bytes(body)
-            if not resp_open and not complete:
-                # the loop closed the channel: Ctrl-C (ours, or sent to Octave by
-                # someone else) left it for the prompt, or Octave is exiting
+            if frame.complete and (
+                not wait_marker or all(s.done_seq >= seq or s.eof for s, _ in streams)
+            ):
+                return "reply", frame.body()
+            if frame.closed:
                 return ("interrupted", b"") if self._still_running() else ("died", b"")
-            wait = 0.25
-            if deadline is not None:
-                wait = min(wait, max(deadline - time.monotonic(), 0.0))
             fds = [s.fd for s, _ in streams if not s.eof]
-            if resp_open and not complete:
+            if not frame.complete:
                 fds.append(self._resp)
+            wait = 0.25 if deadline is None else min(0.25, max(deadline - time.monotonic(), 0))
             try:
                 ready, _, _ = select.select(fds, [], [], wait)
             except InterruptedError:
                 ready = []
             if not ready:
-                if self._proc.poll() is not None and not complete:
-                    return "died", b""
-                if complete:
-                    if self._proc.poll() is not None:
-                        return "reply", bytes(body)
-                    continue
-                if deadline is not None and time.monotonic() >= deadline:
+                if self._proc.poll() is not None:  # gone; its last words are read
+                    return ("reply", frame.body()) if frame.complete else ("died", b"")
+                if not frame.complete and deadline is not None and time.monotonic() >= deadline:
                     return "timeout", b""
                 continue
             for fd in ready:
                 if fd == self._resp:
-                    chunk = os.read(self._resp, max(need - len(body), 0) or 1 << 16) if need >= 0 \
-                        else os.read(self._resp, 8 - len(head))
-                    if not chunk:
-                        resp_open = False
-                        continue
-                    if need < 0:
-                        head += chunk
-                        if len(head) == 8:
-                            need = _U64.unpack(head)[0]
-                    else:
-                        body += chunk
-                else:
-                    for s, sink in streams:
-                        if s.fd == fd:
-                            try:
-                                data = os.read(fd, 1 << 16)
-                            except BlockingIOError:
-                                data = None
-                            if data == b"":
-                                s.eof = True
-                            elif data:
-                                s.feed(data, sink)
+                    frame.read(fd)
+                    continue
+                for s, sink in streams:
+                    if s.fd == fd:
+                        try:
+                            data = os.read(fd, 1 << 16)
+                        except BlockingIOError:
+                            continue
+                        if data:
+                            s.feed(data, sink)
+                        else:
+                            s.eof = True
 
     def _still_running(self, grace: float = 1.0) -> bool:
         """Whether Octave lives on (an exiting process gets ``grace`` seconds to finish)."""
