@@ -130,10 +130,29 @@ class Server:
             return _Kwargs({k: self.to_python(x) for k, x in v.items()})
         from ..convert import from_mvalue
 
+        held: dict[str, Any] = {}
+        v = self._stand_ins(v, held)
         try:
-            return from_mvalue(v, profile=PROFILE)
+            out = from_mvalue(v, profile=PROFILE)
         except (TypeError, ValueError) as err:
             raise _Unsupported(str(err)) from err
+        return _put_back(out, held) if held else out
+
+    def _stand_ins(self, v: Any, held: dict) -> Any:
+        """``v`` with each Python object Octave holds (inside a cell or struct) replaced by a
+        unique text that :func:`_put_back` swaps for the object after conversion."""
+        from .._mtypes import MCell, MStruct
+
+        if isinstance(v, wire.Ref):
+            key = f"\x00pybridge-object-{len(held)}-{id(held)}\x00"
+            held[key] = self.to_python(v)
+            return _char_row(key)
+        if isinstance(v, MCell):
+            return MCell(v.dims, tuple(self._stand_ins(x, held) for x in v.items))
+        if isinstance(v, MStruct):
+            items = tuple({f: self._stand_ins(x, held) for f, x in d.items()} for d in v.items)
+            return MStruct(v.dims, v.fields, items)
+        return v
 
     def handle_of(self, x: Any) -> Any:
         """MATLAB's automatic conversion of a result: a float or bool crosses; else a handle."""
@@ -337,6 +356,32 @@ class Server:
                 _OUTPUT.server = None
             self.folders.written.clear()  # Octave reads and removes them
             self.send(parts)
+
+
+def _char_row(text: str) -> Any:
+    from ..convert import to_mvalue
+
+    return to_mvalue(text, profile=PROFILE)
+
+
+def _put_back(x: Any, held: dict) -> Any:
+    """Swap the stand-in texts of :meth:`Server._stand_ins` for the objects they stand for."""
+    if isinstance(x, str):
+        return held.get(x, x)
+    if isinstance(x, tuple):
+        return tuple(_put_back(i, held) for i in x)
+    if isinstance(x, list):
+        return [_put_back(i, held) for i in x]
+    if isinstance(x, dict):  # a dict just made by the conversion: filled in place
+        for k in list(x):
+            x[k] = _put_back(x[k], held)
+        return x
+    if isinstance(x, np.ndarray) and x.dtype == object:
+        out = x.copy()
+        for i, item in enumerate(x.flat):
+            out.flat[i] = _put_back(item, held)
+        return out
+    return x
 
 
 def _read_exactly(f: BinaryIO, n: int) -> bytes | None:

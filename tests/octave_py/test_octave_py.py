@@ -362,3 +362,20 @@ def test_python_written_files_load_in_octave(tmp_path):
         "assert(isa(u.x, 'uint16') && isequal(u.x, uint16((1:24)')));",
         tmp_path,
     )
+
+
+def test_objects_inside_cells_and_structs_are_the_objects(tmp_path):
+    struct_with_ref = (
+        b"\x05" + bytes([2]) + struct.pack("<2Q", 1, 1) + struct.pack("<I", 1) + s("k") + ref(1)
+    )
+    requests = [
+        eval_(1, "list", call(cell_row(dbl(1)))),  # object 1: [1.0]
+        eval_(2, "tuple", call(cell_row(char("x"), ref(1)))),  # object 2
+        eval_(3, "dict", call(struct_with_ref)),  # object 3
+    ]
+    replies, server = serve(requests, tmp_path)
+    assert [r[0] for r in replies] == ["OK", "OK", "OK"], replies
+    the_list = server.objects[1]
+    pair = server.objects[2]
+    assert pair[0] == "x" and pair[1] is the_list
+    assert server.objects[3]["k"] is the_list
