@@ -340,6 +340,17 @@ while true
   if isempty(n)
     interrupted(false);
     pid = S.pypid;
+    if pid <= 0                    % it never answered its first request
+      [~, status] = waitpid(S.pid);
+      S = reset(S);
+      code = WEXITSTATUS(status);
+      why = sprintf('it exited with status %d', code);
+      if code == 137
+        why = 'it did not open its channel within 10 s and was stopped';
+      end
+      error('MATLAB:Python:CannotStart', ...
+        'py.: the Python process did not start: %s.\nRun pybridge.setup: it checks the Python and says what to install.', why);
+    end
     S = reset(S);
     error('MATLAB:Python:ProcessTerminated', ...
       ['Python process %d terminated during this call (crashed, was killed, or called exit); ' ...
