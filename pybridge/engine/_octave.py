@@ -250,7 +250,7 @@ class OctaveBackend(Backend):
         except BaseException as err:
             detail = self._drain_text()
             self._kill()
-            if isinstance(err, EngineError):
+            if isinstance(err, (EngineError, KeyboardInterrupt)):
                 raise
             raise EngineStartError(
                 f"GNU Octave ({self._executable}) did not start: {err}"
@@ -426,14 +426,15 @@ class OctaveBackend(Backend):
                 self._send(parts)
                 kind, reply = self._read_reply(seq, stdout, stderr, deadline)
             except KeyboardInterrupt:
-                self._recover(seq, stdout, stderr, send_signal=True)
+                try:
+                    self._recover(seq, stdout, stderr, send_signal=True)
+                except BaseException:  # a second Ctrl-C, or Octave gone: start afresh next time
+                    self._kill()
                 raise
             if kind == "died":
                 raise self._died(name)
             if kind in ("timeout", "interrupted"):
-                if kind == "timeout":
-                    os.kill(self._proc.pid, signal.SIGINT)
-                finished = self._recover(seq, stdout, stderr)
+                finished = self._recover(seq, stdout, stderr, send_signal=kind == "timeout")
                 if finished is None:
                     if kind == "timeout":
                         raise EngineTimeoutError(
@@ -526,7 +527,10 @@ class OctaveBackend(Backend):
         """
         if send_signal and self._proc is not None and self._proc.poll() is None:
             self._interrupt.set()
-            os.kill(self._proc.pid, signal.SIGINT)
+            try:
+                os.kill(self._proc.pid, signal.SIGINT)
+            except ProcessLookupError:
+                pass  # it has just died: reading on says so
         deadline = time.monotonic() + 30
         # what Octave prints from here on is its own (the prompt's newline), not the call's
         kind, reply = self._read_reply(seq, None, None, deadline, wait_marker=False)
