@@ -266,6 +266,12 @@ assert(~isempty(strfind(txt, 'Return the number of items')), ['evalc captured: '
 txt = evalc('disp(''one''); py.print(''two''); disp(''three''); py.print(''four'', pyargs(''file'', py.sys.stderr))');
 pos = cellfun(@(w) strfind(txt, w), {'one', 'two', 'three', 'four'});
 assert(isequal(pos, sort(pos)), ['in order: ' txt]);
+f = [tempname() '.txt'];
+c = onCleanup(@() delete(f));
+diary(f);
+py.print('written to the diary');
+diary('off');
+assert(~isempty(strfind(fileread(f), 'written to the diary')), 'diary captures Python''s output');
 end
 
 function test_hostile_names_get_an_error_and_python_lives_on
