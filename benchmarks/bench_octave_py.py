@@ -37,7 +37,7 @@ def run_octave(calls: int, reps: int, mb: float) -> dict[str, list[float]]:
     )
     env = dict(os.environ, PYBRIDGE_PYTHON=sys.executable)
     subprocess.run(
-        ["octave-cli", "--no-gui", "--norc", "-q", "--eval", code],
+        ["octave-cli", "--no-gui", "--no-window-system", "--norc", "--no-history", "-q", "--eval", code],
         check=True,
         env=env,
         cwd=ROOT,

@@ -14,7 +14,17 @@ function p = py()
 %   Values returned: float -> double, bool -> logical, anything else a
 %   pyobject (convert with double, logical, char, cell, struct...).
 %   Python exceptions raise MATLAB:Python:PyException errors whose message
-%   is 'Python Error: <Type>: <message>'.
+%   is 'Python Error: <Type>: <message>'; a value Python cannot take raises
+%   MATLAB:Python:UnsupportedInput, with what to send instead.
+%
+%   What Python prints during a call (print, help, warnings) is printed by
+%   Octave as it arrives, in order with Octave's own output, so evalc and
+%   diary capture it: txt = evalc('py.help(''len'')').
+%
+%   Modules in Octave's current folder can be imported (py.mymod.f()), but
+%   they are searched after the installed ones, so a file there never
+%   shadows an installed package. To search the folder first, as MATLAB's
+%   documentation shows: insert(py.sys.path, int32(0), pwd).
 %
 %   Example
 %     r = py.math.sqrt(2);                       % 1.4142 (double)

@@ -11,7 +11,7 @@ function v = pycall(name, varargin)
 %     s = pycall('pybridge.mapi.call', 'ping');       % 'pong'
 %
 %   See also py, pybridge.fromPython, pybridge.internal.callPython.
-if nargin < 1 || ~ischar(name) || isempty(regexp(name, '^[A-Za-z_]\w*(\.[A-Za-z_]\w*)*$', 'once'))
+if nargin < 1 || ~ischar(name) || isempty(regexp(name, '^[A-Za-z_]\w*(\.[A-Za-z_]\w*)*\z', 'once'))
   error('MATLAB:Python:BadSyntax', 'pycall: the first argument must be a dotted Python name');
 end
 v = pyconn('eval', -1, 'G', name, struct('type', '()', 'subs', {varargin}));

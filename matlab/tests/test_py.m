@@ -233,7 +233,8 @@ function test_unsupported_inputs
 if ~isOctave()
   pbtest.skip('error ids of the Octave provider');
 end
-pbtest.assertError(@() py.len([1 + 2i, 3]), 'MATLAB:Python:UnsupportedInput');
+% complex arrays cross as complex NumPy arrays (MATLAB R2025a and later)
+pbtest.assertEqual(char(py.str(py.numpy.asarray([1 + 2i, 3]).dtype)), 'complex128', 'complex array');
 pbtest.assertError(@() py.len(@sin), 'MATLAB:Python:UnsupportedInput');
 pbtest.assertError(@() py.len(cell(2, 2)), 'MATLAB:Python:UnsupportedInput');
 pbtest.assertError(@() py.len(['ab'; 'cd']), 'MATLAB:Python:UnsupportedInput');
@@ -254,4 +255,51 @@ pbtest.assertEqual(pycall('numpy.eye', int32(2)), eye(2), 'ndarray result');
 pbtest.assertEqual(pycall('print', 'pycall prints'), [], 'None result');
 pbtest.assertError(@() pycall('math.sqrt', -1), 'MATLAB:Python:PyException');
 pbtest.assertError(@() pycall('not a name'), 'MATLAB:Python:BadSyntax');
+end
+
+function test_python_output_is_octave_output
+if ~isOctave()
+  pbtest.skip('MATLAB prints Python''s output itself');
+end
+txt = evalc('py.help(''len'')');
+assert(~isempty(strfind(txt, 'Return the number of items')), ['evalc captured: ' txt]);
+txt = evalc('disp(''one''); py.print(''two''); disp(''three''); py.print(''four'', pyargs(''file'', py.sys.stderr))');
+pos = cellfun(@(w) strfind(txt, w), {'one', 'two', 'three', 'four'});
+assert(isequal(pos, sort(pos)), ['in order: ' txt]);
+f = [tempname() '.txt'];
+c = onCleanup(@() delete(f));
+diary(f);
+py.print('written to the diary');
+diary('off');
+assert(~isempty(strfind(fileread(f), 'written to the diary')), 'diary captures Python''s output');
+end
+
+function test_hostile_names_get_an_error_and_python_lives_on
+if ~isOctave()
+  pbtest.skip('the Octave provider''s wire');
+end
+pid = double(py.os.getpid());
+pbtest.assertError(@() py.math.(sprintf('pi\nPING')), 'MATLAB:Python:PyException');
+pbtest.assertError(@() pycall(sprintf('math.sqrt\n')), 'MATLAB:Python:BadSyntax');
+s = struct();
+s.('a b') = 1;                                   % Octave allows any field name
+d = py.dict(s);
+pbtest.assertEqual(double(d{'a b'}), 1, 'a field name with a space is just a key');
+pbtest.assertEqual(double(py.os.getpid()), pid, 'the same Python process');
+end
+
+function test_current_folder_is_searched_last
+if ~isOctave()
+  pbtest.skip('where the Octave provider puts the current folder');
+end
+folder = tempname();
+mkdir(folder);
+old = cd(folder);
+c = onCleanup(@() cleanupFolder(old, folder));
+fid = fopen(fullfile(folder, 'json.py'), 'w');
+fprintf(fid, 'raise RuntimeError("the planted json.py ran")\n');
+fclose(fid);
+pbtest.assertEqual(char(py.json.dumps(int32(5))), '5', 'the installed json module, not the planted one');
+p = cell(py.sys.path);
+pbtest.assertEqual(char(p{end}), pwd, 'the current folder is last on sys.path');
 end

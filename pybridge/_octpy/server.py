@@ -1,222 +1,183 @@
-"""The Python process behind ``py.`` in GNU Octave: object table and wire protocol.
+"""The Python process behind ``py.`` in GNU Octave: object table, requests and replies.
 
 Channel
 -------
-Octave creates a private directory ``DIR`` holding two FIFOs, ``req`` (Octave
-writes) and ``resp`` (Python writes), and starts ``python -m pybridge._octpy
-DIR``. Both ends open them as ordinary blocking files, so a large write can
-never be lost or stall the way a write into Octave's non-blocking ``popen2``
-pipes can. Control messages are one text line each; binary payloads follow
-the line on the FIFO when small and travel through files in ``DIR`` (a
-folder under /dev/shm where it exists) when larger than ``INLINE_MAX`` bytes.
-Arrays never travel as text.
+Octave creates a private folder ``DIR`` (mode 0700) holding two FIFOs,
+``req`` (Octave writes) and ``resp`` (Python writes), and starts ``python -m
+pybridge._octpy DIR``. Both ends open them as ordinary blocking files, so a
+large write can never be lost or stall the way a write into Octave's
+non-blocking ``popen2`` pipes can. Messages and values follow the wire of
+:mod:`pybridge._octpy.wire` (length-prefixed binary, arrays above 64 KiB as
+files in ``DIR``), the same one the engine uses in the other direction. No
+name or text can be taken for a token, and a request the server cannot read
+is answered with an error: the process never dies of bad input.
 
-Request: ``<seq> <payload_bytes> <n> <id1..idn> <verb> <tokens...>\\n`` then
-``payload_bytes`` bytes of inline payloads, in the order the tokens name
-them; ``id1..idn`` are the objects Octave released since its last request
-(a release costs no round trip of its own). Replies have the
-same form except that the header line is preceded by its length (4 bytes,
-little-endian) instead of ending in a newline: Octave's ``fgetl`` reads one
-byte past the newline and would block on a FIFO with nothing more in it.
+Requests (Octave -> Python)
+---------------------------
+``u8 verb``, ``u32 seq``, ``u32 n``, ``n`` times ``i64 id`` (objects Octave
+released since its last request: a release costs no round trip of its own),
+then by verb:
 
-Requests (Octave -> Python): ``EVAL nout start ops...`` (``nout`` -1 asks
-for the result converted whole, as ``pybridge.fromPython`` would; ``start`` is ``G
-dotted.name`` or ``R id``; ops are ``. name``, ``( nargs values...``, ``{
-nargs values...``), ``CONV id mode`` (mode: num, char, cell, struct, tree,
-str, repr, len), ``SET id name value``, ``DEL n ids...``, ``CWD`` (payload:
-the folder), ``PING``.
+- 1 EVAL: ``i32 nout`` (-1: the result converted whole, as
+  ``pybridge.fromPython`` would), ``u8 start`` (1: ``str`` dotted name, 2:
+  ``i64`` object id), ``u32 nops``, then each operation: ``u8 1`` ``str``
+  attribute; ``u8 2`` call or ``u8 3`` ``{}`` index, each ``u32 nargs`` and
+  the values;
+- 2 CONV: ``i64 id``, ``str mode`` (num, char, cell, struct, tree, str,
+  repr, len);
+- 3 SET: ``i64 id``, ``str name``, a value;
+- 5 CWD: ``str folder`` (Octave's current folder);
+- 6 PING.
 
-Replies (Python -> Octave): ``OK value`` or ``ERR TypeName`` with the message
-as payload.
+Replies (Python -> Octave)
+--------------------------
+``u8 status``, ``u32 seq``, then: 0 OK and a value; 1 ERR, ``str`` the
+exception's type and ``str`` its message; 2 PRINT, ``u8 stream`` (1 stdout,
+2 stderr) and ``str`` text, which Python printed during the call (Octave
+prints it at once, in order, so ``evalc`` and ``diary`` capture it, and then
+reads on: PRINT is never the last message of a call).
 
-Values, both ways (prefix notation):
-``F x`` float, ``I class x`` integer scalar, ``B 0|1`` bool, ``S n`` str (n
-UTF-8 bytes inline), ``A class ndim d1..dn loc`` array in column-major order
-(``loc`` is ``-`` for inline or ``@name`` for a file in DIR), ``T n v..``
-tuple, ``C n v..`` cell row (Python -> Octave), ``D n key v..`` dict/struct,
-``K n key v..`` keyword arguments, ``R id`` an object Octave holds, ``O id
-class`` a new object handle, ``N`` None / ``[]``.
+Values: Octave's arguments are converted by :func:`pybridge.convert.from_mvalue`
+under the ``'py'`` profile (MATLAB's ``py.`` rules); results are what MATLAB
+converts automatically (float, bool), or a handle to the object kept here,
+and conversions asked for (``double(x)``, ``cell(x)``, ``tomatlab(x)``) go
+through :func:`pybridge.convert.to_mvalue`.
+
+Module search path
+------------------
+Octave's current folder is the process's working folder, and it is on
+``sys.path`` *last*: a module there (``mymod.py``) can be imported, but
+never shadows an installed one (a ``pydicom.py`` left in the current folder
+is not what ``import pydicom`` finds). MATLAB's documentation asks users who
+want their folder searched first to say so; the same works here:
+``insert(py.sys.path, int32(0), pwd)``.
 """
 
 from __future__ import annotations
 
 import builtins
 import importlib
+import io
 import itertools
 import os
 import shutil
 import signal
+import struct
 import sys
+import threading
 import traceback
 from typing import Any, BinaryIO
 
 import numpy as np
 
+from . import wire
+
 __all__ = ["main", "Server"]
 
-#: Payloads up to this size ride on the FIFO; larger ones go through files.
-INLINE_MAX = 1 << 16
-
-_CLASSES = {
-    "double": np.float64,
-    "single": np.float32,
-    "int8": np.int8,
-    "uint8": np.uint8,
-    "int16": np.int16,
-    "uint16": np.uint16,
-    "int32": np.int32,
-    "uint32": np.uint32,
-    "int64": np.int64,
-    "uint64": np.uint64,
-    "logical": np.bool_,
-}
-
-
+PROFILE = "py"
 _CONSTANTS = {"None": None, "True": True, "False": False}
+_U32 = struct.Struct("<I")
+_I32 = struct.Struct("<i")
+_STDOUT, _STDERR = 1, 2
 
 
 class _Reply(Exception):
-    """Raised to answer with an Octave-side error that is not a Python exception."""
+    """Raised to answer with an error that is not a Python exception of the call."""
 
 
-class _Tokens:
-    def __init__(self, tokens: list[str]):
-        self.tokens = tokens
-        self.pos = 0
-
-    def next(self) -> str:
-        tok = self.tokens[self.pos]
-        self.pos += 1
-        return tok
-
-    def done(self) -> bool:
-        return self.pos >= len(self.tokens)
+class _Unsupported(Exception):
+    """An argument from Octave that Python cannot take (MATLAB:Python:UnsupportedInput)."""
 
 
 class Server:
     """Serves one Octave session: owns the object table and the channel."""
 
-    def __init__(self, folder: str, fin: BinaryIO, fout: BinaryIO):
+    def __init__(self, folder: str, fin: BinaryIO, fout: BinaryIO, *, fallback: str | None = None):
         self.folder = folder
         self.fin = fin
         self.fout = fout
+        self.folders = wire.Folders([folder, fallback or folder], "p")
         self.objects: dict[int, Any] = {}
         self.ids = itertools.count(1)
-        self.files = itertools.count(1)
-        self.payload = b""
-        self.payload_pos = 0
+        self.seq = 0
+        self.cwd: str | None = None
+        self._out_lock = threading.Lock()
 
-    # ---------------------------------------------------------------- reading
+    # ---------------------------------------------------------------- replies
 
-    def _read_payload(self, n: int) -> memoryview:
-        view = memoryview(self.payload)[self.payload_pos : self.payload_pos + n]
-        self.payload_pos += n
-        return view
+    def send(self, parts: list) -> None:
+        with self._out_lock:
+            for p in wire.frame(parts):
+                self.fout.write(p)
+            self.fout.flush()
 
-    def decode(self, t: _Tokens) -> Any:
-        tag = t.next()
-        if tag == "F":
-            return float(t.next())
-        if tag == "I":
-            t.next()
-            return int(t.next())
-        if tag == "B":
-            return t.next() == "1"
-        if tag == "S":
-            return bytes(self._read_payload(int(t.next()))).decode("utf-8", "surrogateescape")
-        if tag == "A":
-            cls = t.next()
-            dtype = np.dtype(_CLASSES[cls])
-            ndim = int(t.next())
-            shape = tuple(int(t.next()) for _ in range(ndim))
-            loc = t.next()
-            count = int(np.prod(shape))
-            if loc == "-":
-                buf = self._read_payload(count * dtype.itemsize)
-                flat = np.frombuffer(buf, dtype=dtype).copy()
-            else:
-                path = os.path.join(self.folder, loc[1:])
-                try:
-                    flat = _read_octave_binary(path, dtype, count)
-                finally:
-                    os.unlink(path)
-            return flat.reshape(shape, order="F")
-        if tag == "T":
-            return tuple(self.decode(t) for _ in range(int(t.next())))
-        if tag in ("D", "K"):
-            n = int(t.next())
-            out = {}
-            for _ in range(n):
-                key = t.next()
-                out[key] = self.decode(t)
-            return _Kwargs(out) if tag == "K" else out
-        if tag == "R":
-            return self.objects[int(t.next())]
-        if tag == "N":
-            return None
-        raise _Reply(f"protocol: unknown value tag {tag!r}")
+    def printed(self, stream: int, text: str) -> None:
+        """Text Python printed during the call under way: to Octave at once (PRINT)."""
+        parts = [bytes([2]), _U32.pack(self.seq), bytes([stream])]
+        wire.put_str(text, parts)
+        self.send(parts)
 
-    # ---------------------------------------------------------------- writing
+    # ---------------------------------------------------------------- values
 
-    def _new_id(self, obj: Any) -> int:
+    def to_python(self, v: Any) -> Any:
+        """A value from Octave (``_mtypes``, a reference or keywords) as a Python object."""
+        if isinstance(v, wire.Ref):
+            try:
+                return self.objects[v.id]
+            except KeyError:
+                raise _Reply(f"the Python object {v.id} was released") from None
+        if isinstance(v, wire.Keywords):
+            return _Kwargs({k: self.to_python(x) for k, x in v.items()})
+        from ..convert import from_mvalue
+
+        held: dict[str, Any] = {}
+        v = self._stand_ins(v, held)
+        try:
+            out = from_mvalue(v, profile=PROFILE)
+        except (TypeError, ValueError) as err:
+            raise _Unsupported(str(err)) from err
+        return _put_back(out, held) if held else out
+
+    def _stand_ins(self, v: Any, held: dict) -> Any:
+        """``v`` with each Python object Octave holds (inside a cell or struct) replaced by a
+        unique text that :func:`_put_back` swaps for the object after conversion."""
+        from .._mtypes import MCell, MStruct
+
+        if isinstance(v, wire.Ref):
+            key = f"\x00pybridge-object-{len(held)}-{id(held)}\x00"
+            held[key] = self.to_python(v)
+            return _char_row(key)
+        if isinstance(v, MCell):
+            return MCell(v.dims, tuple(self._stand_ins(x, held) for x in v.items))
+        if isinstance(v, MStruct):
+            items = tuple({f: self._stand_ins(x, held) for f, x in d.items()} for d in v.items)
+            return MStruct(v.dims, v.fields, items)
+        return v
+
+    def handle_of(self, x: Any) -> Any:
+        """MATLAB's automatic conversion of a result: a float or bool crosses; else a handle."""
+        if isinstance(x, (bool, np.bool_, float)):  # numpy.float64 is a float, as in MATLAB
+            return self.tree(x)
         i = next(self.ids)
-        self.objects[i] = obj
-        return i
+        self.objects[i] = x
+        return wire.Handle(i, _pyclass(x))
 
-    def encode_auto(self, x: Any, out: list[str], blobs: list) -> None:
-        """MATLAB's automatic conversion of a returned value: float, bool; else a handle."""
-        if isinstance(x, (bool, np.bool_)):
-            out += ["B", "1" if x else "0"]
-        elif isinstance(x, float):  # numpy.float64 too, as in MATLAB
-            out += ["F", repr(float(x))]
-        else:
-            out += ["O", str(self._new_id(x)), _pyclass(x)]
+    def tree(self, x: Any) -> Any:
+        """The whole value converted, as ``pybridge.fromPython`` does on MATLAB.
 
-    def encode_tree(self, x: Any, out: list[str], blobs: list) -> None:
-        """A value already normalised by pybridge.mapi.from_python, as a MATLAB value."""
-        if x is None:
-            out.append("N")
-        elif isinstance(x, bool):
-            out += ["B", "1" if x else "0"]
-        elif isinstance(x, float):
-            out += ["F", repr(float(x))]
-        elif isinstance(x, str):
-            data = x.encode("utf-8", "surrogateescape")
-            out += ["S", str(len(data))]
-            blobs.append(data)
-        elif isinstance(x, np.ndarray):
-            self.encode_array(x, out, blobs)
-        elif isinstance(x, dict):
-            out += ["D", str(len(x))]
-            for k, v in x.items():
-                out.append(k)
-                self.encode_tree(v, out, blobs)
-        elif isinstance(x, list):
-            out += ["C", str(len(x))]
-            for v in x:
-                self.encode_tree(v, out, blobs)
-        else:  # pragma: no cover - from_python leaves nothing else
-            raise TypeError(f"cannot send {type(x).__name__} to Octave")
+        There it converts what :func:`pybridge.convert.for_matlab` hands back
+        (MATLAB's ``py.`` result rules); here the same objects cross whole.
+        """
+        from ..convert import for_matlab, to_mvalue
 
-    def encode_array(self, a: np.ndarray, out: list[str], blobs: list) -> None:
-        from ..convert import matlab_class, to_matlab
-
-        a = to_matlab(a)  # Fortran order, a MATLAB class, at least 2-D
-        cls = matlab_class(a)
-        out += ["A", cls, str(a.ndim), *(str(d) for d in a.shape)]
-        # a.T of a Fortran-ordered array is C-ordered over the same memory
-        if a.nbytes <= INLINE_MAX:
-            out.append("-")
-            blobs.append(a.T.tobytes() if a.size else b"")
-        else:
-            name = f"p{next(self.files)}.oct"
-            _write_octave_binary(os.path.join(self.folder, name), a, cls)
-            out.append("@" + name)
+        return to_mvalue(for_matlab(x), profile=PROFILE)
 
     # ---------------------------------------------------------------- verbs
 
     def resolve(self, dotted: str) -> Any:
         parts = dotted.split(".")
+        if not all(p.isidentifier() for p in parts):
+            raise _Reply(f"{dotted!r} is not a dotted Python name")
         head = parts[0]
         if head in _CONSTANTS and len(parts) == 1:
             return _CONSTANTS[head]
@@ -238,230 +199,254 @@ class Server:
                     ) from None
         return obj
 
-    def call_args(self, t: _Tokens) -> tuple[list, dict]:
+    def call_args(self, r: wire.Reader) -> tuple[list, dict]:
         args, kwargs = [], {}
-        for _ in range(int(t.next())):
-            v = self.decode(t)
+        for _ in range(r.u32()):
+            v = self.to_python(r.value())
             if isinstance(v, _Kwargs):
                 kwargs.update(v)
             else:
                 args.append(v)
         return args, kwargs
 
-    def do_eval(self, t: _Tokens, out: list[str], blobs: list) -> None:
-        nout = int(t.next())
-        kind = t.next()
-        obj = self.resolve(t.next()) if kind == "G" else self.objects[int(t.next())]
-        while not t.done():
-            op = t.next()
-            if op == ".":
-                obj = getattr(obj, t.next())
-            elif op == "(":
-                args, kwargs = self.call_args(t)
+    def do_eval(self, r: wire.Reader) -> Any:
+        nout = _I32.unpack(bytes(r.raw(4)))[0]
+        kind = r.u8()
+        if kind == 1:
+            obj = self.resolve(r.str())
+        elif kind == 2:
+            obj = self.to_python(wire.Ref(r.i64()))
+        else:
+            raise _Reply(f"unknown start {kind} of a py. expression")
+        for _ in range(r.u32()):
+            op = r.u8()
+            if op == 1:
+                obj = getattr(obj, _attribute(r.str()))
+            elif op == 2:
+                args, kwargs = self.call_args(r)
                 obj = obj(*args, **kwargs)
-            elif op == "{":
-                args, _ = self.call_args(t)
+            elif op == 3:
+                args, _ = self.call_args(r)
                 key = args[0] if len(args) == 1 else tuple(args)
                 obj = obj[_index(obj, key)]
             else:
-                raise _Reply(f"protocol: unknown operation {op!r}")
+                raise _Reply(f"unknown operation {op} in a py. expression")
         if nout < 0:  # pycall: the whole value converted, as pybridge.fromPython would
-            from ..mapi._core import from_python
+            return self.tree(obj)
+        if obj is None and nout == 0:
+            return self.tree(None)
+        return self.handle_of(obj)
 
-            self.encode_tree(from_python(obj), out, blobs)
-        elif obj is None and nout == 0:
-            out.append("N")
-        else:
-            self.encode_auto(obj, out, blobs)
-
-    def do_conv(self, t: _Tokens, out: list[str], blobs: list) -> None:
-        obj = self.objects[int(t.next())]
-        mode = t.next()
+    def do_conv(self, r: wire.Reader) -> Any:
+        obj = self.to_python(wire.Ref(r.i64()))
+        mode = r.str()
         if mode == "num":
-            self.encode_array(_numeric(obj), out, blobs)
-        elif mode == "char":
+            return self.tree(_numeric(obj))
+        if mode == "char":
             if not isinstance(obj, str):
                 raise TypeError(
                     f"char() needs a Python str; got {type(obj).__name__} (use char(py.str(x)))"
                 )
-            self.encode_tree(obj, out, blobs)
-        elif mode == "str":
-            self.encode_tree(str(obj), out, blobs)
-        elif mode == "repr":
-            self.encode_tree(repr(obj), out, blobs)
-        elif mode == "len":
-            out += ["F", repr(float(len(obj)))]
-        elif mode == "cell":
+            return self.tree(obj)
+        if mode == "str":
+            return self.tree(str(obj))
+        if mode == "repr":
+            return self.tree(repr(obj))
+        if mode == "len":
+            return self.tree(float(len(obj)))
+        if mode == "cell":
             if not isinstance(obj, (list, tuple)):
                 raise TypeError(f"cell() needs a Python list or tuple; got {type(obj).__name__}")
-            out += ["C", str(len(obj))]
-            for v in obj:
-                self.encode_auto(v, out, blobs)
-        elif mode == "struct":
+            from .._mtypes import MCell
+
+            items = tuple(self.handle_of(v) for v in obj)
+            return MCell((1, len(items)) if items else (0, 0), items)
+        if mode == "struct":
             if not isinstance(obj, dict):
                 raise TypeError(f"struct() needs a Python dict; got {type(obj).__name__}")
-            from ..mapi._core import _field_name
+            from .._mtypes import MStruct
 
-            out += ["D", str(len(obj))]
-            for k, v in obj.items():
-                out.append(_field_name(k))
-                self.encode_auto(v, out, blobs)
-        elif mode == "tree":
-            from ..mapi._core import from_python
+            bad = [k for k in obj if not (isinstance(k, str) and k.isidentifier() and k.isascii())]
+            if bad:
+                raise ValueError(
+                    f"struct() needs dict keys that are MATLAB field names; got {bad[0]!r} "
+                    "(read it with d{key} instead)"
+                )
+            fields = tuple(obj)
+            return MStruct((1, 1), fields, ({k: self.handle_of(obj[k]) for k in fields},))
+        if mode == "tree":
+            return self.tree(obj)
+        raise _Reply(f"unknown conversion {mode!r}")
 
-            self.encode_tree(from_python(obj), out, blobs)
-        else:
-            raise _Reply(f"protocol: unknown conversion {mode!r}")
+    def do_cwd(self, r: wire.Reader) -> Any:
+        folder = r.str()
+        os.chdir(folder)
+        # Octave's current folder is searched last: it never shadows an installed module
+        if self.cwd is not None and self.cwd in sys.path:
+            sys.path.remove(self.cwd)
+        sys.path.append(folder)
+        self.cwd = folder
+        importlib.invalidate_caches()
+        return self.tree(None)
 
-    def handle(self, verb: str, t: _Tokens) -> tuple[list[str], list]:
-        out: list[str] = ["OK"]
-        blobs: list = []
-        if verb == "EVAL":
-            self.do_eval(t, out, blobs)
-        elif verb == "CONV":
-            self.do_conv(t, out, blobs)
-        elif verb == "SET":
-            obj = self.objects[int(t.next())]
-            name = t.next()
-            setattr(obj, name, self.decode(t))
-            out.append("N")
-        elif verb == "DEL":
-            for _ in range(int(t.next())):
-                self.objects.pop(int(t.next()), None)
-            out.append("N")
-        elif verb == "CWD":
-            folder = self.decode(t)
-            os.chdir(folder)
-            if sys.path[0] != folder:
-                sys.path.insert(0, folder)
-            importlib.invalidate_caches()
-            out.append("N")
-        elif verb == "PING":
-            out += ["F", repr(float(os.getpid()))]
-        else:
-            raise _Reply(f"protocol: unknown request {verb!r}")
-        return out, blobs
+    def handle(self, body: bytes) -> Any:
+        r = wire.Reader(body, self.folders)
+        verb = r.u8()
+        self.seq = r.u32()
+        for _ in range(r.u32()):  # objects Octave released since the last request
+            self.objects.pop(r.i64(), None)
+        if verb == 1:
+            return self.do_eval(r)
+        if verb == 2:
+            return self.do_conv(r)
+        if verb == 3:
+            obj = self.to_python(wire.Ref(r.i64()))
+            name = _attribute(r.str())
+            setattr(obj, name, self.to_python(r.value()))
+            return self.tree(None)
+        if verb == 5:
+            return self.do_cwd(r)
+        if verb == 6:
+            return self.tree(float(os.getpid()))
+        raise _Reply(f"unknown request {verb}")
 
     def serve(self) -> int:
-        fin, fout = self.fin, self.fout
+        """Answer requests until Octave closes the channel; Python's printed text goes to Octave."""
+        saved = sys.stdout, sys.stderr
+        sys.stdout = _Stream(_STDOUT, saved[0])
+        sys.stderr = _Stream(_STDERR, saved[1])
+        try:
+            return self._serve()
+        finally:
+            sys.stdout, sys.stderr = saved
+
+    def _serve(self) -> int:
         while True:
-            line = fin.readline()
-            if not line:
+            head = _read_exactly(self.fin, 8)
+            if head is None:
                 return 0  # Octave closed the channel: the session is over
-            parts = line.decode("utf-8", "surrogateescape").split()
-            seq, nbytes, nfree = parts[0], int(parts[1]), int(parts[2])
-            for i in parts[3 : 3 + nfree]:  # objects Octave released since the last request
-                self.objects.pop(int(i), None)
-            verb = parts[3 + nfree]
-            self.payload = fin.read(nbytes) if nbytes else b""
-            self.payload_pos = 0
+            n = int.from_bytes(head, "little")
+            body = _read_exactly(self.fin, n)
+            if body is None:
+                return 0
             try:
                 _CALL.under_way = True  # from here Ctrl-C interrupts the call (see _on_sigint)
-                out, blobs = self.handle(verb, _Tokens(parts[4 + nfree :]))
+                _OUTPUT.server = self
+                value = self.handle(body)
                 _CALL.under_way = False
+                parts = [b"\x00", _U32.pack(self.seq)]
+                wire.encode(value, parts, self.folders)
             except (Exception, KeyboardInterrupt) as err:  # noqa: BLE001 - all go back to Octave
                 _CALL.under_way = False
-                name = "ProtocolError" if isinstance(err, _Reply) else type(err).__name__
-                msg = str(err) if str(err) else name
+                self.folders.discard_written()
+                if isinstance(err, (_Reply, wire.WireError)):
+                    name = "ProtocolError"
+                elif isinstance(err, _Unsupported):
+                    name = "UnsupportedInput"
+                else:
+                    name = type(err).__name__
+                msg = str(err) or name
                 if os.environ.get("PYBRIDGE_OCTPY_TRACEBACK"):
                     msg += "\n" + traceback.format_exc()
-                data = msg.encode("utf-8", "surrogateescape")
-                out, blobs = ["ERR", name], [data]
-            total = sum(len(b) for b in blobs)
-            head = f"{seq} {total} {' '.join(out)}".encode("utf-8", "surrogateescape")
-            fout.write(len(head).to_bytes(4, "little") + head)
-            for b in blobs:
-                fout.write(b)
-            fout.flush()
+                parts = [b"\x01", _U32.pack(self.seq)]
+                wire.put_str(name, parts)
+                wire.put_str(msg, parts)
+            finally:
+                _OUTPUT.flush()
+                _OUTPUT.server = None
+            self.folders.written.clear()  # Octave reads and removes them
+            self.send(parts)
 
 
-# Octave's own binary format (``save -binary``/``load``), which Octave writes and
-# reads about twice as fast as fwrite/fread: "Octave-1-L", a float-format byte,
-# then per variable: name, doc string, global flag, type name, -ndims, dims,
-# (for double/single matrices) a storage-type byte, and the data, column-major.
-_OCT_MAGIC = b"Octave-1-L\x00"
-_OCT_TYPES = {
-    "double": "matrix",
-    "single": "float matrix",
-    "logical": "bool matrix",
-    **{c: f"{c} matrix" for c in _CLASSES if c.startswith(("int", "uint"))},
-}
-# storage types Octave uses for double/single matrices (it narrows whole numbers)
-_OCT_STORAGE = {
-    0: np.uint8,
-    1: np.uint16,
-    2: np.uint32,
-    3: np.int8,
-    4: np.int16,
-    5: np.int32,
-    6: np.float32,
-    7: np.float64,
-    8: np.uint64,
-    9: np.int64,
-}
+def _char_row(text: str) -> Any:
+    from ..convert import to_mvalue
+
+    return to_mvalue(text, profile=PROFILE)
 
 
-def _write_octave_binary(path: str, a: np.ndarray, cls: str) -> None:
-    """Write the Fortran-ordered array ``a`` as variable ``x`` of an Octave binary file."""
-    tname = _OCT_TYPES[cls].encode()
-    head = [_OCT_MAGIC, (1).to_bytes(4, "little"), b"x", bytes(4), b"\x00", b"\xff"]
-    head += [len(tname).to_bytes(4, "little"), tname]
-    head.append((-a.ndim).to_bytes(4, "little", signed=True))
-    head += [int(d).to_bytes(4, "little") for d in a.shape]
-    if cls in ("double", "single"):
-        head.append(b"\x07" if cls == "double" else b"\x06")
-    with open(path, "wb") as f:
-        f.write(b"".join(head))
-        a.T.tofile(f)  # a.T of a Fortran-ordered array is C-ordered over the same memory
+def _put_back(x: Any, held: dict) -> Any:
+    """Swap the stand-in texts of :meth:`Server._stand_ins` for the objects they stand for."""
+    if isinstance(x, str):
+        return held.get(x, x)
+    if isinstance(x, tuple):
+        return tuple(_put_back(i, held) for i in x)
+    if isinstance(x, list):
+        return [_put_back(i, held) for i in x]
+    if isinstance(x, dict):  # a dict just made by the conversion: filled in place
+        for k in list(x):
+            x[k] = _put_back(x[k], held)
+        return x
+    if isinstance(x, np.ndarray) and x.dtype == object:
+        out = x.copy()
+        for i, item in enumerate(x.flat):
+            out.flat[i] = _put_back(item, held)
+        return out
+    return x
 
 
-def _read_octave_binary(path: str, dtype: np.dtype, count: int) -> np.ndarray:
-    """The one variable of an Octave binary file (``save -binary``) as a flat, writable array.
+def _read_exactly(f: BinaryIO, n: int) -> bytes | None:
+    data = f.read(n)
+    if data is None or len(data) < n:
+        return None
+    return data
 
-    The file is memory-mapped (copy on write), not read: on /dev/shm that
-    costs no copy at all.
-    """
-    with open(path, "rb") as f:
-        head = f.read(4096)
-        if not head.startswith(_OCT_MAGIC):
-            raise _Reply(f"protocol: {path} is not an Octave binary file")
-        pos = len(_OCT_MAGIC)
 
-        def i32() -> int:
-            nonlocal pos
-            v = int.from_bytes(head[pos : pos + 4], "little", signed=True)
-            pos += 4
-            return v
+# ----------------------------------------------------------------- printed text
 
-        for _ in range(2):  # the name, then the doc string
-            n = i32()
-            pos += n
-        pos += 1  # global flag
-        if head[pos] != 255:
-            raise _Reply("protocol: unexpected Octave binary type code")
-        pos += 1
-        n = i32()
-        tname = head[pos : pos + n].decode()
-        pos += n
-        ndims = -i32()
-        pos += 4 * ndims  # the dims: the request's header already gave them
-        storage = np.dtype(dtype)
-        if tname in ("matrix", "float matrix"):
-            storage = np.dtype(_OCT_STORAGE[head[pos]])
-            pos += 1
-        size = os.fstat(f.fileno()).st_size
-    if size - pos != count * storage.itemsize:
-        raise _Reply(
-            f"protocol: {path} holds {size - pos} data bytes, expected {count * storage.itemsize}"
-        )
-    if count == 0:
-        return np.zeros(0, dtype=dtype)
-    # A private copy-on-write mapping: no copy is made, the pages stay valid after
-    # the caller unlinks the file, and writes to the array never reach the file.
-    flat = np.asarray(np.memmap(path, dtype=storage, mode="c", offset=pos, shape=(count,)))
-    if storage != dtype:
-        flat = flat.astype(dtype)
-    return flat
+
+class _Output:
+    """Where Python's printed text goes: to Octave during a call, else to Octave's terminal."""
+
+    server: Server | None = None
+
+    def flush(self) -> None:
+        for s in (sys.stdout, sys.stderr):
+            if isinstance(s, _Stream):
+                s.flush()
+
+
+_OUTPUT = _Output()
+
+
+class _Stream(io.TextIOBase):
+    """sys.stdout/sys.stderr of the helper: text printed during a call goes back to Octave."""
+
+    def __init__(self, which: int, original: Any) -> None:
+        self.which = which
+        self.original = original
+        self._lock = threading.Lock()
+
+    @property
+    def encoding(self) -> str:  # what libraries ask before writing
+        return "utf-8"
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, text: str) -> int:
+        if not isinstance(text, str):
+            raise TypeError(f"write() argument must be str, not {type(text).__name__}")
+        server = _OUTPUT.server
+        if server is None:
+            self.original.write(text)
+            self.original.flush()
+        elif text:
+            with self._lock:
+                server.printed(self.which, text)
+        return len(text)
+
+    def flush(self) -> None:
+        if _OUTPUT.server is None:
+            self.original.flush()
+
+    def isatty(self) -> bool:
+        return False
+
+    def fileno(self) -> int:
+        return self.original.fileno()
+
+
+# ----------------------------------------------------------------- helpers
 
 
 class _CALL:
@@ -487,6 +472,12 @@ class _Kwargs(dict):
     """Keyword arguments built by Octave's ``pyargs``."""
 
 
+def _attribute(name: str) -> str:
+    if not name.isidentifier():
+        raise _Reply(f"{name!r} is not a Python attribute name")
+    return name
+
+
 def _import(name: str) -> Any:
     try:
         return importlib.import_module(name)
@@ -507,53 +498,84 @@ def _index(obj: Any, key: Any) -> Any:
     """MATLAB's 1-based ``{}`` index into a Python sequence; other keys as they are."""
     from collections.abc import Mapping
 
-    if isinstance(obj, Mapping):
+    from ..convert import index_to_zero_based
+
+    if isinstance(obj, Mapping) or isinstance(key, (bool, str, tuple)):
         return key
-    if isinstance(key, float) and key == int(key):
-        key = int(key)
-    if isinstance(key, int) and not isinstance(key, bool):
+    if isinstance(key, (int, np.integer, float)) and float(key) == int(key):
         if key < 1:
             raise IndexError(f"index {key} is not 1-based: MATLAB indices start at 1")
-        return key - 1
+        return index_to_zero_based(int(key)).item()
     return key
 
 
-def _numeric(obj: Any) -> np.ndarray:
+def _numeric(obj: Any) -> Any:
     """What double()/logical()/int32()... convert: arrays, numbers, numeric sequences."""
-    from ..convert import from_matlab
-
     if isinstance(obj, str):
         raise TypeError("cannot convert a Python str to a number (use char(x))")
+    if isinstance(obj, (list, tuple, range)):
+        a = np.asarray(obj)
+        if a.dtype.kind not in "biuf":
+            raise TypeError(
+                f"cannot convert this Python {type(obj).__name__} to a number: its items are "
+                "not all numbers (use cell(x))"
+            )
+        return a
     if isinstance(obj, (bool, int, float, np.generic)):
-        return np.asarray(obj).reshape(1, 1)
-    if _is_torch(obj):
-        obj = obj.detach().cpu().numpy()
-    if isinstance(obj, np.ndarray):
-        return obj
-    return from_matlab(obj)
+        return np.asarray(obj)
+    return obj
 
 
-def _is_torch(x: Any) -> bool:
-    return type(x).__module__.startswith("torch") and hasattr(x, "detach")
+def _watch_parent(pid: int, folders: list[str]) -> None:
+    """Exit when Octave (``pid``) is gone, even in the middle of a long call.
+
+    Octave killed with SIGKILL cannot close the channel; without this the
+    process would live on until its call ended, holding the payloads.
+    """
+    import time
+
+    while True:
+        time.sleep(0.5)
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            for f in folders:
+                shutil.rmtree(f, ignore_errors=True)
+            os._exit(0)
+        except PermissionError:
+            pass
 
 
 def main(argv: list[str]) -> int:
-    """Entry point: ``python -m pybridge._octpy DIR``."""
-    if len(argv) != 1:
-        print("usage: python -m pybridge._octpy DIR", file=sys.stderr)
+    """Entry point: ``python -m pybridge._octpy DIR [FALLBACK [OCTAVE_PID]]``."""
+    if not 1 <= len(argv) <= 3:
+        print("usage: python -m pybridge._octpy DIR [FALLBACK [OCTAVE_PID]]", file=sys.stderr)
         return 2
     folder = argv[0]
+    fallback = argv[1] if len(argv) > 1 else None
+    if len(argv) > 2:
+        threading.Thread(
+            target=_watch_parent,
+            args=(int(argv[2]), [f for f in (folder, fallback) if f]),
+            name="pybridge-octpy-watch",
+            daemon=True,
+        ).start()
+    # Octave's current folder is not searched first (see the module notes)
+    cwd = os.getcwd()
+    sys.path[:] = [p for p in sys.path if p not in ("", cwd)]
     # Ctrl-C in Octave's terminal interrupts the Python call under way only.
     signal.signal(signal.SIGINT, _on_sigint)
+    os.umask(0o077)
     try:
         with (
             open(os.path.join(folder, "req"), "rb") as fin,
             open(os.path.join(folder, "resp"), "wb") as fout,
         ):
-            cwd = os.getcwd()
-            if sys.path[0] != cwd:
-                sys.path.insert(0, cwd)
-            return Server(folder, fin, fout).serve()
+            # both ends are open: tell the start-up watchdog (and drop the FIFOs' names)
+            os.close(os.open(os.path.join(folder, "ready"), os.O_CREAT | os.O_WRONLY, 0o600))
+            return Server(folder, fin, fout, fallback=fallback).serve()
     finally:
-        # Octave closed the channel (or exited): the folder is ours to remove
-        shutil.rmtree(folder, ignore_errors=True)
+        # Octave closed the channel (or exited): the folders are ours to remove
+        for f in (folder, fallback):
+            if f:
+                shutil.rmtree(f, ignore_errors=True)

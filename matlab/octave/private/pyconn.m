@@ -2,9 +2,12 @@ function varargout = pyconn(cmd, varargin)
 %PYCONN The connection to the Python process behind py. in GNU Octave (private).
 %   One Python process per Octave session, started on first use, serving
 %   requests over two FIFOs (blocking, so large writes cannot stall or be
-%   lost); arrays larger than 64 KiB travel through files in /dev/shm (or
-%   tempdir) in Octave's binary format (save -binary / load). The wire
-%   protocol is documented in pybridge/_octpy/server.py.
+%   lost) in a private folder (mode 0700, files 0600) in /dev/shm, or in
+%   tempdir where /dev/shm is missing or full. Messages are length-prefixed
+%   binary (no name or text can be taken for a token); arrays larger than
+%   64 KiB travel as files in Octave's binary format (save -binary / load).
+%   The wire is described in pybridge/_octpy/wire.py and
+%   pybridge/_octpy/server.py; its Octave half is matlab/octave/wire/+pbwire.
 %
 %   V = pyconn('eval', NOUT, KIND, START, S)   evaluate py.<START> (KIND 'G')
 %                                              or object START (KIND 'R')
@@ -16,15 +19,20 @@ function varargout = pyconn(cmd, varargin)
 %   S = pyconn('status')                       executable, pid, generation
 %   pyconn('terminate')                        stop the process
 %
+%   What Python prints during a call is printed by Octave as it arrives, in
+%   order, so evalc and diary capture it.
+%
 %   Errors: MATLAB:Python:PyException ("Python Error: <Type>: <message>"),
+%   MATLAB:Python:UnsupportedInput (a value Python cannot take),
 %   MATLAB:Python:ProcessTerminated (the process died; the next call starts
-%   a new one), MATLAB:Python:CannotStart, MATLAB:Python:StaleObject.
+%   a new one), MATLAB:Python:CannotStart (with the reason, within about
+%   10 s), MATLAB:Python:StaleObject.
 
 persistent S
 if isempty(S)
   mlock();
-  S = struct('exe', '', 'pid', -1, 'fw', -1, 'fr', -1, 'dir', '', 'gen', 0, ...
-             'seq', 0, 'nfile', 0, 'cwd', '', 'released', zeros(1, 0));
+  S = struct('exe', '', 'pid', -1, 'pypid', -1, 'fw', -1, 'fr', -1, 'dir', '', 'spill', '', ...
+             'gen', 0, 'seq', 0, 'cwd', '', 'released', zeros(1, 0));
 end
 
 % dispatch returns the state even when the request fails, so that a process
@@ -45,9 +53,7 @@ try
 if interrupted() && S.pid > 0 && any(strcmp(cmd, {'eval', 'conv', 'set'}))
   % a call was interrupted (Ctrl-C) half way through a message: the channel
   % cannot be trusted, and Python may still be busy with that call
-  kill(S.pid, 9);
-  waitpid(S.pid);
-  S = reset(S);
+  S = stop(S, true);
   warning('pybridge:py:restarted', ...
     'py.: the previous Python call was interrupted; Python is restarted and its objects are gone');
 end
@@ -56,54 +62,54 @@ switch cmd
     S = ensure(S);
     [nout, kind, start, s] = varargin{:};
     if kind == 'G'
-      tok = {'EVAL', sprintf('%d', nout), 'G', start};
+      head = [uint8(1), txt(start)];
     else
-      tok = {'EVAL', sprintf('%d', nout), 'R', sprintf('%d', checkgen(S, start))};
+      head = [uint8(2), typecast(int64(checkgen(S, start)), 'uint8')];
     end
-    pay = {};
+    ops = cell(1, numel(s));
     for k = 1:numel(s)
       switch s(k).type
         case '.'
-          tok(end + 1:end + 2) = {'.', s(k).subs};
+          ops{k} = [uint8(1), txt(s(k).subs)];
         case '()'
-          [tok, pay, S] = encargs(S, '(', s(k).subs, tok, pay);
+          ops{k} = [uint8(2), encargs(S, s(k).subs)];
         case '{}'
-          [tok, pay, S] = encargs(S, '{', s(k).subs, tok, pay);
+          ops{k} = [uint8(3), encargs(S, s(k).subs)];
       end
     end
-    [S, varargout{1}] = request(S, tok, pay);
+    body = [typecast(int32(nout), 'uint8'), head, typecast(uint32(numel(s)), 'uint8'), ops{:}];
+    [S, varargout{1}] = request(S, 1, body);
   case 'conv'
     S = ensure(S);
     [id, gen, mode] = varargin{:};
-    [S, varargout{1}] = request(S, {'CONV', sprintf('%d', checkgen(S, [id gen])), mode}, {});
+    [S, varargout{1}] = request(S, 2, [typecast(int64(checkgen(S, [id gen])), 'uint8'), txt(mode)]);
   case 'set'
     S = ensure(S);
     [id, gen, name, value] = varargin{:};
-    tok = {'SET', sprintf('%d', checkgen(S, [id gen])), name};
-    [tok, pay, S] = enc(S, value, tok, {});
-    [S, ~] = request(S, tok, pay);
+    body = [typecast(int64(checkgen(S, [id gen])), 'uint8'), txt(name), enc(S, value)];
+    [S, ~] = request(S, 3, body);
   case 'del'
     % released objects ride along with the next request (no round trip of their own)
     [id, gen] = varargin{:};
     if gen == S.gen && S.fw >= 0
       S.released(end + 1) = id;
       if numel(S.released) >= 256 && alive(S)
-        [S, ~] = request(S, {'PING'}, {});
+        [S, ~] = request(S, 6, zeros(1, 0, 'uint8'));
       end
     end
   case 'config'
     if S.pid > 0 && ~strcmp(S.exe, varargin{1})
-      S = stop(S);
+      S = stop(S, false);
     end
     S.exe = varargin{1};
   case 'status'
     if S.pid > 0 && ~alive(S)
       S = reset(S);
     end
-    varargout{1} = struct('Executable', S.exe, 'ProcessID', S.pid, 'Generation', S.gen, ...
+    varargout{1} = struct('Executable', S.exe, 'ProcessID', S.pypid, 'Generation', S.gen, ...
                           'Folder', S.dir);
   case 'terminate'
-    S = stop(S);
+    S = stop(S, false);
   otherwise
     error('pybridge:py:internal', 'pyconn: unknown command %s', cmd);
 end
@@ -120,11 +126,11 @@ if S.pid > 0
     c = pwd();
     if ~strcmp(c, S.cwd)
       S.cwd = c;
-      [S, ~] = request(S, {'CWD', 'S', sprintf('%d', numel(c))}, {{c, 'char'}});
+      [S, ~] = request(S, 5, txt(c));
     end
     return;
   end
-  pid = S.pid;
+  pid = S.pypid;
   S = reset(S);
   error('MATLAB:Python:ProcessTerminated', ...
     'Python process %d has terminated; its Python objects are gone. The next py. call starts a new process.', pid);
@@ -150,14 +156,22 @@ if st ~= 0
     ['py.: cannot start Python ''%s'' with pybridge (exit status %d):\n%s\n' ...
      'Run pybridge.setup: it chooses the Python and says what to install.'], exe, st, strtrim(out));
 end
-base = '/dev/shm';
-if ~isfolder(base) || ~writable(base)
-  base = tempdir();
+addpath(fullfile(fileparts(fileparts(mfilename('fullpath'))), 'wire'));
+base = getenv('PYBRIDGE_TRANSPORT_DIR');
+if isempty(base)
+  base = '/dev/shm';
+  if ~isfolder(base) || ~writable(base)
+    base = tempdir();
+  end
 end
-d = tempname(base, 'pybridge-octpy-');
-[ok, msg] = mkdir(d);
-if ~ok
-  error('MATLAB:Python:CannotStart', 'py.: cannot create %s: %s', d, msg);
+old = umask(77);                   % octal 077: folders 0700, files 0600
+restore = onCleanup(@() umask(old));
+cleanstale(base);
+spill = newfolder(tempdir());
+try
+  d = newfolder(base);
+catch
+  d = spill;                       % /dev/shm is full: the temporary folder serves alone
 end
 req = fullfile(d, 'req');
 resp = fullfile(d, 'resp');
@@ -166,16 +180,62 @@ if mkfifo(req, 600) ~= 0 || mkfifo(resp, 600) ~= 0
 end
 S.exe = exe;
 S.dir = d;
+S.spill = spill;
 S.cwd = pwd();
-S.pid = system(sprintf('exec %s -u -m pybridge._octpy %s', shq(exe), shq(d)), false, 'async');
+% The shell keeps SIGINT for Python alone. Python that has not opened its
+% FIFOs within 10 s is stopped, and when Python exits without having opened
+% them, the shell opens both for a moment: Octave, waiting in fopen, then
+% reads end-of-file (an error) instead of waiting for good.
+script = sprintf(['trap '''' INT; cd %s || exit 1; %s -m pybridge._octpy %s %s %d & p=$!; ' ...
+                  'exec 2>/dev/null; ( sleep 10; [ -e ready ] || kill -9 $p ) >/dev/null & ' ...
+                  'wait $p; st=$?; if [ -p req ] && [ ! -e ready ]; then ' ...
+                  'exec 3<>req 4<>resp; sleep 2; fi; exit $st'], ...
+                 shq(d), shq(exe), shq(d), shq(spill), getpid());
+S.pid = system(['exec sh -c ' shq(script)], false, 'async');
 S.fw = fopen(req, 'w');
 S.fr = fopen(resp, 'r');
 S.gen = S.gen + 1;
 S.seq = 0;
-[S, ~] = request(S, {'PING'}, {});
+[S, pypid] = request(S, 6, zeros(1, 0, 'uint8'));
+S.pypid = pypid;
 end
 
-function S = stop(S)
+function d = newfolder(base)
+% a private folder named after this Octave's pid, so that a later session
+% can tell a stale one (its Octave is gone) and remove it
+for k = 1:20
+  d = fullfile(base, sprintf('pybridge-octpy-%d-%s', getpid(), dec2hex(randi(2^31), 8)));
+  [ok, msg] = mkdir(d);
+  if ok && numel(dir(d)) == 2
+    return;
+  end
+end
+error('MATLAB:Python:CannotStart', 'py.: cannot create a private folder in %s: %s', base, msg);
+end
+
+function cleanstale(base)
+% remove folders left by Octave sessions that were killed (their pid is gone)
+for b = {base, tempdir()}
+  items = dir(fullfile(b{1}, 'pybridge-octpy-*'));
+  for k = 1:numel(items)
+    tok = regexp(items(k).name, '^pybridge-octpy-(\d+)-', 'tokens', 'once');
+    if isempty(tok) || ~items(k).isdir
+      continue;
+    end
+    pid = str2double(tok{1});
+    if pid ~= getpid() && kill(pid, 0) ~= 0
+      f = fullfile(b{1}, items(k).name);
+      [info, e] = lstat(f);
+      if e == 0 && S_ISDIR(info.mode) && info.uid == getuid()
+        confirm_recursive_rmdir(false, 'local');
+        [~] = rmdir(f, 's');
+      end
+    end
+  end
+end
+end
+
+function S = stop(S, force)
 % closing the request FIFO is the Python process's signal to finish
 if S.fw >= 0
   fclose(S.fw);
@@ -186,10 +246,19 @@ if S.fr >= 0
   S.fr = -1;
 end
 if S.pid > 0
+  if force
+    if S.pypid > 0
+      kill(S.pypid, 9);
+    end
+    kill(S.pid, 9);
+  end
   t0 = tic();
   while waitpid(S.pid, WNOHANG()) == 0
     if toc(t0) > 5
-      kill(S.pid, 9);             % it did not finish on its own (a stuck thread)
+      if S.pypid > 0
+        kill(S.pypid, 9);         % it did not finish on its own (a stuck thread)
+      end
+      kill(S.pid, 9);
       waitpid(S.pid);
       break;
     end
@@ -218,19 +287,23 @@ if S.pid > 0
   catch
   end
 end
-if ~isempty(S.dir) && isfolder(S.dir)
-  confirm_recursive_rmdir(false, 'local');
-  try
-    rmdir(S.dir, 's');
-  catch
+confirm_recursive_rmdir(false, 'local');
+for f = {S.dir, S.spill}
+  if ~isempty(f{1}) && isfolder(f{1})
+    try
+      [~] = rmdir(f{1}, 's');
+    catch
+    end
   end
 end
 S.pid = -1;
+S.pypid = -1;
 interrupted(false);
 S.released = zeros(1, 0);
 S.fw = -1;
 S.fr = -1;
 S.dir = '';
+S.spill = '';
 S.cwd = '';
 end
 
@@ -253,49 +326,63 @@ end
 
 % ------------------------------------------------------------------ messages
 
-function [S, val] = request(S, tok, pay)
+function [S, val] = request(S, verb, body)
 interrupted(true);                 % until the whole answer is read
 S.seq = S.seq + 1;
-nbytes = 0;
-for k = 1:numel(pay)
-  nbytes = nbytes + bytesof(pay{k}{1}, pay{k}{2});
-end
-fwrite(S.fw, [sprintf('%d %d %d', S.seq, nbytes, numel(S.released)), ...
-              sprintf(' %d', S.released), sprintf(' %s', tok{:}), char(10)], 'char');
+rel = typecast(int64(S.released), 'uint8');
+msg = [uint8(verb), typecast(uint32(S.seq), 'uint8'), typecast(uint32(numel(S.released)), 'uint8'), ...
+       rel(:).', body];
 S.released = zeros(1, 0);
-for k = 1:numel(pay)
-  fwrite(S.fw, pay{k}{1}, pay{k}{2});
-end
+fwrite(S.fw, [typecast(uint64(numel(msg)), 'uint8'), msg]);
 fflush(S.fw);
 while true
-  n = fread(S.fr, 1, 'uint32=>double');
+  n = fread(S.fr, 1, 'uint64=>double');
   if isempty(n)
     interrupted(false);
-    pid = S.pid;
+    pid = S.pypid;
+    if pid <= 0                    % it never answered its first request
+      [~, status] = waitpid(S.pid);
+      S = reset(S);
+      code = WEXITSTATUS(status);
+      why = sprintf('it exited with status %d', code);
+      if code == 137
+        why = 'it did not open its channel within 10 s and was stopped';
+      end
+      error('MATLAB:Python:CannotStart', ...
+        'py.: the Python process did not start: %s.\nRun pybridge.setup: it checks the Python and says what to install.', why);
+    end
     S = reset(S);
     error('MATLAB:Python:ProcessTerminated', ...
       ['Python process %d terminated during this call (crashed, was killed, or called exit); ' ...
        'its Python objects are gone. The next py. call starts a new process.'], pid);
   end
-  line = fread(S.fr, [1 n], '*char');
-  t = ostrsplit(line, ' ');
-  if str2double(t{1}) == S.seq
-    break;
+  buf = fread(S.fr, n, '*uint8');
+  if typecast(buf(2:5), 'uint32') ~= S.seq
+    continue;                      % the answer to a call interrupted earlier (Ctrl-C)
   end
-  % the answer to a call interrupted earlier (Ctrl-C): skip it and its payload
-  skip = str2double(t{2});
-  if skip > 0
-    fread(S.fr, skip, 'uint8');
+  switch buf(1)
+    case 0
+      val = pbwire.decode(buf, 6, {S.dir, S.spill}, S.gen);
+      interrupted(false);
+      return;
+    case 2                         % text Python printed during the call
+      n = double(typecast(buf(7:10), 'uint32'));
+      if buf(6) == 2
+        fputs(stderr, char(buf(11:10 + n)).');
+      else
+        fputs(stdout, char(buf(11:10 + n)).');
+      end
+    otherwise
+      interrupted(false);
+      n = double(typecast(buf(6:9), 'uint32'));
+      type = char(buf(10:9 + n)).';
+      m = double(typecast(buf(10 + n:13 + n), 'uint32'));
+      text = char(buf(14 + n:13 + n + m)).';
+      if strcmp(type, 'UnsupportedInput')
+        error('MATLAB:Python:UnsupportedInput', 'py.: %s', text);
+      end
+      error('MATLAB:Python:PyException', 'Python Error: %s: %s', type, text);
   end
-end
-if strcmp(t{3}, 'OK')
-  [val, ~, S] = dec(S, t, 4);
-  interrupted(false);
-else
-  n = str2double(t{2});
-  msg = fread(S.fr, [1 n], '*char');
-  interrupted(false);
-  error('MATLAB:Python:PyException', 'Python Error: %s: %s', t{4}, msg);
 end
 end
 
@@ -312,176 +399,24 @@ end
 tf = flag;
 end
 
-function n = bytesof(x, prec)
-switch prec
-  case {'double', 'int64', 'uint64'}
-    n = 8 * numel(x);
-  case {'single', 'int32', 'uint32'}
-    n = 4 * numel(x);
-  case {'int16', 'uint16'}
-    n = 2 * numel(x);
-  otherwise
-    n = numel(x);
-end
-end
-
 % ------------------------------------------------------------------ encoding
 
-function [tok, pay, S] = encargs(S, bracket, args, tok, pay)
-tok(end + 1:end + 2) = {bracket, sprintf('%d', numel(args))};
+function b = txt(s)
+s = uint8(s);
+b = [typecast(uint32(numel(s)), 'uint8'), s(:).'];
+end
+
+function b = encargs(S, args)
+parts = cell(1, numel(args));
 for k = 1:numel(args)
-  [tok, pay, S] = enc(S, args{k}, tok, pay);
+  parts{k} = enc(S, args{k});
 end
-end
-
-function [tok, pay, S] = enc(S, x, tok, pay)
-if isnumeric(x) || islogical(x)
-  if ~isreal(x)
-    error('MATLAB:Python:UnsupportedInput', ...
-      'py.: complex arrays cannot be passed to Python; pass real(x) and imag(x)');
-  end
-  if issparse(x)
-    error('MATLAB:Python:UnsupportedInput', 'py.: sparse arrays cannot be passed to Python; use full(x)');
-  end
-  cls = class(x);
-  if isscalar(x)
-    if islogical(x)
-      tok(end + 1:end + 2) = {'B', sprintf('%d', x)};
-    elseif isfloat(x)
-      tok(end + 1:end + 2) = {'F', sprintf('%.17g', x)};
-    elseif isa(x, 'uint64') && x > uint64(intmax('int64'))
-      % sprintf('%d') goes through double above 2^63: print it in two exact halves
-      hi = idivide(x, uint64(1e10));
-      tok(end + 1:end + 3) = {'I', cls, sprintf('%d%010d', hi, x - hi * uint64(1e10))};
-    else
-      tok(end + 1:end + 3) = {'I', cls, sprintf('%d', x)};
-    end
-    return;
-  end
-  sz = size(x);
-  prec = cls;
-  if islogical(x)
-    prec = 'uint8';
-  end
-  head = {'A', cls, sprintf('%d', numel(sz)), sprintf('%d ', sz)};
-  head{end}(end) = [];
-  nb = bytesof(x, prec);
-  if nb <= 65536
-    tok = [tok, head, {'-'}];
-    pay{end + 1} = {x, prec};
-  else
-    % Octave's binary format: save/load run about twice as fast as fwrite/fread
-    S.nfile = S.nfile + 1;
-    name = sprintf('o%d.oct', S.nfile);
-    save('-binary', fullfile(S.dir, name), 'x');
-    tok = [tok, head, {['@' name]}];
-  end
-elseif ischar(x)
-  if ~(isempty(x) || isrow(x))
-    error('MATLAB:Python:UnsupportedInput', ...
-      'py.: only a char row vector can become a Python str; got a %s char array', mat2str(size(x)));
-  end
-  tok(end + 1:end + 2) = {'S', sprintf('%d', numel(x))};
-  pay{end + 1} = {x, 'char'};
-elseif isa(x, 'pyobject')
-  tok(end + 1:end + 2) = {'R', sprintf('%d', checkgen(S, pyid(x)))};
-elseif iscell(x)
-  if ~(isempty(x) || isvector(x))
-    error('MATLAB:Python:UnsupportedInput', ...
-      'py.: only a cell vector can become a Python tuple; got a %s cell array', mat2str(size(x)));
-  end
-  tok(end + 1:end + 2) = {'T', sprintf('%d', numel(x))};
-  for k = 1:numel(x)
-    [tok, pay, S] = enc(S, x{k}, tok, pay);
-  end
-elseif isstruct(x)
-  if ~isscalar(x)
-    error('MATLAB:Python:UnsupportedInput', ...
-      'py.: only a scalar struct can become a Python dict; got a %s struct array', mat2str(size(x)));
-  end
-  f = fieldnames(x);
-  tok(end + 1:end + 2) = {'D', sprintf('%d', numel(f))};
-  for k = 1:numel(f)
-    tok{end + 1} = f{k};
-    [tok, pay, S] = enc(S, x.(f{k}), tok, pay);
-  end
-elseif isa(x, 'pykwargs')
-  [names, values] = kwitems(x);
-  tok(end + 1:end + 2) = {'K', sprintf('%d', numel(names))};
-  for k = 1:numel(names)
-    tok{end + 1} = names{k};
-    [tok, pay, S] = enc(S, values{k}, tok, pay);
-  end
-else
-  error('MATLAB:Python:UnsupportedInput', 'py.: cannot pass a MATLAB %s to Python', class(x));
-end
+b = [typecast(uint32(numel(args)), 'uint8'), parts{:}];
 end
 
-% ------------------------------------------------------------------ decoding
-
-function [v, i, S] = dec(S, t, i)
-switch t{i}
-  case 'F'
-    v = str2double(t{i + 1});
-    i = i + 2;
-  case 'B'
-    v = t{i + 1} == '1';
-    i = i + 2;
-  case 'N'
-    v = [];
-    i = i + 1;
-  case 'O'
-    v = pyobject(str2double(t{i + 1}), S.gen, t{i + 2});
-    i = i + 3;
-  case 'S'
-    n = str2double(t{i + 1});
-    if n > 0
-      v = fread(S.fr, [1 n], '*char');
-    else
-      v = '';
-    end
-    i = i + 2;
-  case 'A'
-    cls = t{i + 1};
-    nd = str2double(t{i + 2});
-    sz = str2double(t(i + 3:i + 2 + nd));
-    loc = t{i + 3 + nd};
-    i = i + 4 + nd;
-    prec = cls;
-    if strcmp(cls, 'logical')
-      prec = 'uint8';
-    end
-    n = prod(sz);
-    if n == 0
-      v = zeros(sz, prec);
-    elseif loc(1) == '-'
-      v = fread(S.fr, n, ['*' prec]);
-    else
-      f = fullfile(S.dir, loc(2:end));
-      v = load('-binary', f);
-      v = v.x;
-      unlink(f);
-    end
-    v = reshape(v, sz);
-    if strcmp(cls, 'logical')
-      v = logical(v);
-    end
-  case 'C'
-    n = str2double(t{i + 1});
-    i = i + 2;
-    v = cell(1, n);
-    for k = 1:n
-      [v{k}, i, S] = dec(S, t, i);
-    end
-  case 'D'
-    n = str2double(t{i + 1});
-    i = i + 2;
-    v = struct();
-    for k = 1:n
-      name = t{i};
-      [v.(name), i, S] = dec(S, t, i + 1);
-    end
-  otherwise
-    error('pybridge:py:internal', 'py.: unknown value tag %s from Python', t{i});
+function b = enc(S, x)
+if isa(x, 'pyobject')
+  checkgen(S, pyid(x));
 end
+b = pbwire.encode(x, {S.dir, S.spill});
 end
