@@ -28,7 +28,6 @@ _NP_BOOL = re.compile(r"\bnp\.(True|False)_")
 _NP_STR = re.compile(r"\bnp\.str_\(([^()]*)\)")
 _NP_ARRAY = re.compile(r"\barray\(\[([^\[\]]*)\](?:, dtype=\w+)?\)")
 _STR_TUPLE = re.compile(r"\(('[^']*'(?:, '[^']*')+)\)")
-_DTYPES = {"float64": "double", "float32": "single", "float16": "single", "bool": "logical"}
 _DTYPE_WORD = re.compile(r"\b(float64|float32|float16|bool)(?= array\b)")
 
 
@@ -130,7 +129,7 @@ def tidy(message: str) -> str:
     message = _NP_STR.sub(lambda m: m.group(1), message)
     message = _NP_ARRAY.sub(lambda m: "[" + " ".join(m.group(1).replace(",", " ").split()) + "]", message)
     message = _STR_TUPLE.sub(lambda m: "{" + m.group(1) + "}", message)
-    message = _DTYPE_WORD.sub(lambda m: _DTYPES[m.group(1)], message)
+    message = _DTYPE_WORD.sub(lambda m: convert.matlab_class(np.dtype(m.group(1))), message)
     return message
 
 
