@@ -55,6 +55,9 @@ __all__ = [
 ]
 
 _LOCK_NAME = ".pybridge-batch.lock"
+# out_dir locks this process holds: real path -> [holding thread, depth]
+_HELD: dict[str, list] = {}
+_HELD_GUARD = threading.Lock()
 
 
 class BatchLockedError(PyBridgeError):
@@ -182,7 +185,9 @@ def keys_for(paths: Iterable[Path]) -> dict[str, Path]:
 class out_dir_lock:
     """Hold ``out_dir/.pybridge-batch.lock`` for the length of a run (an OS file lock).
 
-    The lock goes with the process: a killed run leaves no stale lock.
+    The lock goes with the process: a killed run leaves no stale lock. The
+    thread holding it may take it again (nested ``with``): a batch function
+    can prepare ``out_dir`` under the lock, then run :func:`run_batch` in it.
 
     Raises
     ------
@@ -193,10 +198,18 @@ class out_dir_lock:
     def __init__(self, out_dir: str | os.PathLike) -> None:
         self.path = Path(out_dir) / _LOCK_NAME
         self._fh = None
+        self._nested = False
 
     def __enter__(self) -> out_dir_lock:
         import fcntl
 
+        key = os.path.realpath(self.path)
+        with _HELD_GUARD:
+            held = _HELD.get(key)
+            if held is not None and held[0] == threading.get_ident():
+                held[1] += 1
+                self._nested = True
+                return self
         fh = open(self.path, "a+")
         try:
             fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -213,10 +226,20 @@ class out_dir_lock:
         fh.write(f"pid {os.getpid()} on {socket.gethostname()}")
         fh.flush()
         self._fh = fh
+        with _HELD_GUARD:
+            _HELD[key] = [threading.get_ident(), 1]
         return self
 
     def __exit__(self, *exc: Any) -> None:
+        key = os.path.realpath(self.path)
+        if self._nested:
+            with _HELD_GUARD:
+                _HELD[key][1] -= 1
+            self._nested = False
+            return
         if self._fh is not None:
+            with _HELD_GUARD:
+                _HELD.pop(key, None)
             self._fh.truncate(0)
             self._fh.close()  # closing releases the lock
             self._fh = None
