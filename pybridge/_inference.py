@@ -251,8 +251,9 @@ def _run(
             "the batch (scale the cluster instead)"
         )
     _check_model(model)
-    folder, out = Path(folder), Path(out_dir)
-    check_out_dir(folder, out)
+    check_out_dir(folder, out_dir)
+    # absolute: the workers (other processes, maybe other machines) have their own cwd
+    folder, out = Path(folder).absolute(), Path(out_dir).absolute()
     inputs = _images(folder, out, pattern)
     out.mkdir(parents=True, exist_ok=True)
     hidden = out / _HIDDEN

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from inference_helpers import read_reference, save_8bit
+from inference_helpers import assert_masks_match, read_reference, save_8bit
 from numpy.testing import assert_allclose
 from PIL import Image
 
@@ -34,15 +34,6 @@ def _listing(folder: Path) -> dict[str, int]:
 
 def _no_partials(out: Path) -> None:
     assert not [p for p in out.rglob("*") if ".part" in p.name]
-
-
-def assert_masks_match(got: np.ndarray, est, image: np.ndarray) -> None:
-    """``got`` equals ``est.predict`` on ``image``, except pixels whose probability is within
-    1e-4 of the threshold (float sums may differ in the last bits between processes)."""
-    want = est.predict(image[None])[0]
-    p = est.predict_proba(image[None])[0]
-    assert got.shape == want.shape
-    assert not np.any((got != want) & (np.abs(p - est.threshold_) > 1e-4))
 
 
 # ------------------------------------------------------------ refusals (no model needed)

@@ -1,0 +1,160 @@
+"""Batch inference throughput: classify_folder and segment_folder, local pool vs Dask.
+
+Run:  python benchmarks/bench_inference.py [--n-classify 240] [--n-segment 60] [--size 128]
+      [--repeats 2] [--threads 1]
+
+Trains two tiny models (a CNN classifier on 60 x 60 synthetic patches, a
+U-Net on synthetic mass crops; a few epochs: throughput does not depend on
+how well they are trained), writes the images as PNG files, then times each
+batch end to end (the model copied into out_dir, loaded by each worker,
+every image read, predicted and written atomically, predictions.csv) for:
+
+- the local pool with 1 worker (this process);
+- a Dask LocalCluster with 1 worker process, and with 2 (threads_per_worker=1).
+
+Each configuration is warmed up once (a 2-image batch: imports on the
+workers), then timed ``--repeats`` times on a fresh out_dir; the best time
+counts (the least disturbed by other load). The clusters' start-up is not
+counted. torch runs ``--threads`` intra-op threads here and in each worker
+(Dask's workers start with one), so 1 local worker and 1 Dask worker do the
+same computation; the overhead row is the Dask path's extra time per image.
+
+Targets: Dask 2 workers >= 1.8x 1 worker (images/min); Dask overhead <= 10 %
+per image over the local pool.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+
+def _write(folder: Path, images: np.ndarray) -> None:
+    from PIL import Image
+
+    folder.mkdir(parents=True)
+    for i, im in enumerate(images):
+        Image.fromarray(np.round(np.clip(im, 0, 1) * 255).astype(np.uint8)).save(
+            folder / f"img{i:05d}.png"
+        )
+
+
+def _set_threads(n: int) -> int:
+    import torch
+
+    torch.set_num_threads(n)
+    return torch.get_num_threads()
+
+
+def _time_batch(run, model, folder: Path, work: Path, repeats: int, **kw) -> float:
+    """Best wall time of ``run`` over ``repeats`` fresh out_dirs (after one warm-up batch)."""
+    warm = work / "warm-in"
+    if not warm.exists():
+        warm.mkdir()
+        for p in sorted(folder.iterdir())[:2]:
+            shutil.copy(p, warm / p.name)
+    shutil.rmtree(work / "warm-out", ignore_errors=True)
+    run(model, warm, work / "warm-out", progress=False, **kw)
+    best = float("inf")
+    for r in range(repeats):
+        out = work / f"out-{r}"
+        shutil.rmtree(out, ignore_errors=True)
+        t0 = time.perf_counter()
+        summary = run(model, folder, out, progress=False, **kw)
+        best = min(best, time.perf_counter() - t0)
+        if not summary.ok or summary.skipped:
+            raise RuntimeError(f"the benchmark batch did not run cleanly: {summary}")
+        shutil.rmtree(out)
+    return best
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--n-classify", type=int, default=240, help="60 x 60 patches")
+    parser.add_argument("--n-segment", type=int, default=60, help="images to segment")
+    parser.add_argument("--size", type=int, default=128, help="side of the images to segment")
+    parser.add_argument("--repeats", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=1, help="torch threads per worker")
+    args = parser.parse_args(argv)
+
+    from distributed import Client, LocalCluster
+
+    from pybridge._inference import classify_folder, segment_folder
+    from pybridge.classification import CNNClassifier
+    from pybridge.datasets import masses, microcalcifications
+    from pybridge.segmentation import UNetSegmenter
+
+    threads = _set_threads(args.threads)
+    work = Path(tempfile.mkdtemp(prefix="bench-inference-"))
+    try:
+        print("training the tiny models ...", flush=True)
+        d = microcalcifications(96, seed=0)
+        clf = CNNClassifier(epochs=2, progress=False, device="cpu").fit(d["images"], d["labels"])
+        m = masses(32, size=64, seed=0)
+        seg = UNetSegmenter(width=8, depth=3, epochs=2, progress=False, device="cpu").fit(
+            m["images"], m["masks"]
+        )
+        clf_file, seg_file = work / "cnn.safetensors", work / "unet.safetensors"
+        clf.save(clf_file)
+        seg.save(seg_file)
+        _write(work / "patches", microcalcifications(args.n_classify, seed=1)["images"])
+        _write(work / "scans", masses(args.n_segment, size=args.size, seed=1)["images"])
+        jobs = {
+            "classify_folder": (classify_folder, clf_file, work / "patches", args.n_classify,
+                                "CNN, 60x60 patches"),
+            "segment_folder": (segment_folder, seg_file, work / "scans", args.n_segment,
+                               f"U-Net w8 d3, {args.size}x{args.size}"),
+        }
+        times: dict[tuple[str, str], float] = {}
+        for job, (run, model, folder, n, _) in jobs.items():
+            print(f"{job}: local pool, 1 worker ...", flush=True)
+            times[(job, "local 1")] = _time_batch(run, model, folder, work / job / "local", args.repeats,
+                                                  device="cpu")
+        for n_workers in (1, 2):
+            env = {"OMP_NUM_THREADS": str(args.threads), "MKL_NUM_THREADS": str(args.threads)}
+            with LocalCluster(n_workers=n_workers, threads_per_worker=1, processes=True,
+                              dashboard_address=None, env=env) as cluster, Client(cluster) as client:
+                client.run(_set_threads, args.threads)
+                for job, (run, model, folder, n, _) in jobs.items():
+                    print(f"{job}: Dask LocalCluster, {n_workers} worker(s) ...", flush=True)
+                    times[(job, f"dask {n_workers}")] = _time_batch(
+                        run, model, folder, work / job / f"dask{n_workers}", args.repeats,
+                        client=client, device="cpu",
+                    )
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+    print()
+    print(
+        f"batch inference, best of {args.repeats}; torch threads per worker {threads}; "
+        f"{os.cpu_count()} CPU cores (load average {os.getloadavg()[0]:.1f} at the end)"
+    )
+    header = (f"{'batch':<16} {'model, images':<26} {'n':>5} {'config':<9} {'s':>7} "
+              f"{'img/min':>9} {'ms/img':>8} {'vs local':>9}")
+    print(header)
+    print("-" * len(header))
+    for job, (_, _, _, n, what) in jobs.items():
+        base = times[(job, "local 1")]
+        for config in ("local 1", "dask 1", "dask 2"):
+            t = times[(job, config)]
+            print(f"{job:<16} {what:<26} {n:>5} {config:<9} {t:7.2f} {60 * n / t:9.0f} "
+                  f"{1000 * t / n:8.2f} {base / t:8.2f}x")
+    print()
+    print(f"{'batch':<16} {'dask 2 / dask 1 (img/min)':>26} {'dask 1 overhead per image':>27}")
+    for job, (_, _, _, n, _) in jobs.items():
+        scale = times[(job, "dask 1")] / times[(job, "dask 2")]
+        local, dask1 = times[(job, "local 1")], times[(job, "dask 1")]
+        overhead = (dask1 - local) / local
+        print(f"{job:<16} {scale:25.2f}x {100 * overhead:+21.1f} % "
+              f"({1000 * (dask1 - local) / n:+.2f} ms)")
+    print("targets: 2 workers >= 1.80x 1 worker; Dask overhead <= +10 % per image")
+
+
+if __name__ == "__main__":
+    main()
