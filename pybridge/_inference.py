@@ -61,6 +61,36 @@ def _load(kind: str, path: str, device: Any) -> Any:
     return load(path, device=device)
 
 
+def _worker_model(kind: str, path: str, device: Any) -> Any:
+    """The per-worker model of a Dask batch: loaded once on the worker, allocator tuned first."""
+    _heap_for_buffers()
+    return _load(kind, path, device)
+
+
+def _heap_for_buffers() -> None:
+    """Serve torch's buffers from the heap again in a Dask worker (glibc only; else no-op).
+
+    Dask starts its workers with ``MALLOC_TRIM_THRESHOLD_`` set, and setting it
+    freezes glibc's mmap threshold at 128 KiB: every activation buffer of a
+    few MB, allocated and freed once per image, becomes a fresh mmap the
+    kernel zeroes. Measured: about 2x the CPU time of a U-Net prediction on
+    a 128 x 128 image. Raising the mmap threshold to glibc's maximum (32 MiB)
+    restores the heap path; the trim threshold stays as Dask set it, so
+    freed memory is still returned. Skipped where the user set
+    ``MALLOC_MMAP_THRESHOLD_`` or the variable is absent.
+    """
+    if "MALLOC_TRIM_THRESHOLD_" not in os.environ or "MALLOC_MMAP_THRESHOLD_" in os.environ:
+        return
+    import ctypes
+
+    try:
+        libc = ctypes.CDLL("libc.so.6")
+    except OSError:  # not glibc: the variable means nothing there
+        return
+    m_mmap_threshold = -3  # from glibc's malloc.h
+    libc.mallopt(m_mmap_threshold, 32 * 1024 * 1024)
+
+
 def _sha256(path: Path) -> str:
     h = hashlib.sha256()
     with open(path, "rb") as fh:
@@ -280,7 +310,8 @@ def _run(
                 is_done=lambda key: (out / f"{key}{marker}").exists(),
                 summary=BatchSummary(verb="classified" if kind == "classify" else "segmented"),
                 workers=workers,
-                factory=functools.partial(_load, kind, str(path), device),
+                factory=functools.partial(_load if client is None else _worker_model,
+                                          kind, str(path), device),
                 client=client,
                 plugin_name=plugin,
                 desc=kind,

@@ -239,3 +239,47 @@ def test_a_run_killed_mid_batch_resumes(tmp_path, lesions, segmenter_file, segme
     for i in range(n):
         with Image.open(out / f"s{i:02d}_mask.png") as im:
             assert_masks_match(np.asarray(im) > 0, segmenter, read_reference(folder / f"s{i:02d}.png"))
+
+
+# ------------------------------------------------------------ the Dask workers' allocator
+_MMAPPED = """
+import ctypes, sys
+import numpy as np
+class Info(ctypes.Structure):
+    _fields_ = [(n, ctypes.c_size_t) for n in
+                ("arena", "ordblks", "smblks", "hblks", "hblkhd", "usmblks", "fsmblks",
+                 "uordblks", "fordblks", "keepcost")]
+libc = ctypes.CDLL("libc.so.6")
+libc.mallinfo2.restype = Info
+if sys.argv[1] == "tuned":
+    from pybridge._inference import _heap_for_buffers
+    _heap_for_buffers()
+before = libc.mallinfo2().hblks
+buffer = np.ones(1 << 20, np.float32)  # 4 MiB, the size of a U-Net activation
+print(libc.mallinfo2().hblks - before)
+"""
+
+
+def _glibc_has_mallinfo2() -> bool:
+    import ctypes
+
+    try:
+        return hasattr(ctypes.CDLL("libc.so.6"), "mallinfo2")
+    except OSError:
+        return False
+
+
+@pytest.mark.skipif(not _glibc_has_mallinfo2(), reason="needs glibc >= 2.33 (mallinfo2)")
+def test_dask_worker_buffers_come_from_the_heap(tmp_path):
+    """With Dask's MALLOC_TRIM_THRESHOLD_, a 4 MiB buffer is its own mmap unless tuned."""
+    env = {**os.environ, "MALLOC_TRIM_THRESHOLD_": "65536",
+           "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])}
+    env.pop("MALLOC_MMAP_THRESHOLD_", None)
+
+    def mmapped(mode: str) -> int:
+        done = subprocess.run([sys.executable, "-c", _MMAPPED, mode], env=env, check=True,
+                              capture_output=True, text=True, timeout=120)
+        return int(done.stdout)
+
+    assert mmapped("plain") == 1
+    assert mmapped("tuned") == 0
