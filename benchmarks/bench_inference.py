@@ -86,6 +86,21 @@ def _timed(run, model, folder: Path, out: Path, repeats: int, **kw) -> tuple[flo
     return best, best_cpu
 
 
+def _identity(x):
+    return x
+
+
+def _dask_floor(client, n: int = 400) -> tuple[float, float]:
+    """Dask's own cost of one task on this cluster (an empty task): wall and CPU seconds."""
+    from distributed import as_completed
+
+    client.gather(client.map(_identity, range(10), pure=False))
+    c0, t0 = _cpu_seconds(), time.perf_counter()
+    for fut in as_completed(client.map(_identity, [{"i": i} for i in range(n)], pure=False)):
+        fut.result()
+    return (time.perf_counter() - t0) / n, (_cpu_seconds() - c0) / n
+
+
 def _measure(run, model, folder: Path, work: Path, repeats: int, **kw) -> dict[str, float]:
     """Wall and CPU time of a batch of all images of ``folder`` and of a batch of 2, after
     a warm-up batch; the per-image cost is the slope between the two, the rest is fixed."""
@@ -150,6 +165,8 @@ def main(argv: list[str] | None = None) -> None:
                               dashboard_address=None, worker_dashboard_address=None,
                               env=env) as cluster, Client(cluster) as client:
                 client.run(_set_threads, args.threads)
+                if n_workers == 1:
+                    floor = _dask_floor(client)
                 for job, (run, model, folder, n, _) in jobs.items():
                     print(f"{job}: Dask LocalCluster, {n_workers} worker(s) ...", flush=True)
                     times[(job, f"dask {n_workers}")] = _measure(
@@ -190,6 +207,8 @@ def main(argv: list[str] | None = None) -> None:
             extra = dask1[key] - local[key]
             cells.append(f"{100 * extra / local[key]:+.1f} % ({1000 * extra:+.2f} ms)")
         print(f"{job:<16} {scale:25.2f}x {cells[0]:>31} {cells[1]:>30}")
+    print(f"Dask's own cost of an empty task on the 1-worker cluster: {1000 * floor[0]:.2f} ms wall, "
+          f"{1000 * floor[1]:.2f} ms CPU")
     print("targets: dask 2 / dask 1 >= 1.80x; Dask overhead <= +10 % per image")
 
 if __name__ == "__main__":
