@@ -27,6 +27,7 @@ worker dies is rerun by Dask on another worker.
 from __future__ import annotations
 
 import concurrent.futures as cf
+import contextlib
 import json
 import os
 import queue
@@ -55,9 +56,6 @@ __all__ = [
 ]
 
 _LOCK_NAME = ".pybridge-batch.lock"
-# out_dir locks this process holds: real path -> [holding thread, depth]
-_HELD: dict[str, list] = {}
-_HELD_GUARD = threading.Lock()
 
 
 class BatchLockedError(PyBridgeError):
@@ -185,9 +183,7 @@ def keys_for(paths: Iterable[Path]) -> dict[str, Path]:
 class out_dir_lock:
     """Hold ``out_dir/.pybridge-batch.lock`` for the length of a run (an OS file lock).
 
-    The lock goes with the process: a killed run leaves no stale lock. The
-    thread holding it may take it again (nested ``with``): a batch function
-    can prepare ``out_dir`` under the lock, then run :func:`run_batch` in it.
+    The lock goes with the process: a killed run leaves no stale lock.
 
     Raises
     ------
@@ -198,18 +194,10 @@ class out_dir_lock:
     def __init__(self, out_dir: str | os.PathLike) -> None:
         self.path = Path(out_dir) / _LOCK_NAME
         self._fh = None
-        self._nested = False
 
     def __enter__(self) -> out_dir_lock:
         import fcntl
 
-        key = os.path.realpath(self.path)
-        with _HELD_GUARD:
-            held = _HELD.get(key)
-            if held is not None and held[0] == threading.get_ident():
-                held[1] += 1
-                self._nested = True
-                return self
         fh = open(self.path, "a+")
         try:
             fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -226,20 +214,10 @@ class out_dir_lock:
         fh.write(f"pid {os.getpid()} on {socket.gethostname()}")
         fh.flush()
         self._fh = fh
-        with _HELD_GUARD:
-            _HELD[key] = [threading.get_ident(), 1]
         return self
 
     def __exit__(self, *exc: Any) -> None:
-        key = os.path.realpath(self.path)
-        if self._nested:
-            with _HELD_GUARD:
-                _HELD[key][1] -= 1
-            self._nested = False
-            return
         if self._fh is not None:
-            with _HELD_GUARD:
-                _HELD.pop(key, None)
             self._fh.truncate(0)
             self._fh.close()  # closing releases the lock
             self._fh = None
@@ -371,6 +349,7 @@ def run_batch(
     retry_on: tuple = (),
     desc: str = "batch",
     show_progress: bool = True,
+    locked: bool = False,
 ) -> BatchSummary:
     """Run ``task(item.payload, resource)`` for every item not done yet; write the summary.
 
@@ -406,6 +385,9 @@ def run_batch(
         The progress bar's label.
     show_progress : bool, default True
         Show progress (a bar on a terminal, one line otherwise).
+    locked : bool, default False
+        The caller already holds ``out_dir``'s :class:`out_dir_lock` (it prepared
+        ``out_dir`` under it); the runner does not take it again.
 
     Returns
     -------
@@ -417,7 +399,7 @@ def run_batch(
     keys = [it.key for it in items]
     if len(set(keys)) != len(keys):
         raise ValueError("item keys must be unique (two items would write the same results)")
-    with out_dir_lock(out):
+    with contextlib.nullcontext() if locked else out_dir_lock(out):
         sweep_partials(out)  # left by a run or a worker killed mid-write
         todo = []
         for it in items:

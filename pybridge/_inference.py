@@ -319,6 +319,7 @@ def _run(
                 plugin_name=plugin,
                 desc=kind,
                 show_progress=progress,
+                locked=True,
             )
         except BaseException:
             if client is not None:
