@@ -41,7 +41,7 @@ def _model_plugins(client) -> dict:
 @pytest.mark.slow
 @pytest.mark.timeout(600)
 def test_classify_folder_on_two_workers_matches_predict(tmp_path, client, patches, classifier,
-                                                        monkeypatch):
+                                                        monkeypatch, capsys):
     folder = tmp_path / "in"
     names = []
     for i in range(10):
@@ -49,8 +49,10 @@ def test_classify_folder_on_two_workers_matches_predict(tmp_path, client, patche
         names.append(f"p{i}.png")
     out = tmp_path / "out"
     monkeypatch.chdir(tmp_path)  # relative paths: the workers have another working folder
-    summary = classify_folder(classifier, "in", "out", client=client, progress=False)
+    summary = classify_folder(classifier, "in", "out", client=client)
     assert summary.ok and sorted(summary.done) == names
+    # progress on this side: one line when the output is not a terminal
+    assert "classify: 10/10 item in " in capsys.readouterr().err
     images = np.stack([read_reference(folder / n) for n in names])
     want_p, want = classifier.predict_proba(images), classifier.predict(images)
     with open(out / "predictions.csv", newline="") as fh:
