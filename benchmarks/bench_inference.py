@@ -155,7 +155,7 @@ def main(argv: list[str] | None = None) -> None:
                                f"U-Net w8 d3, {args.size}x{args.size}"),
         }
         times: dict[tuple[str, str], dict[str, float]] = {}
-        for job, (run, model, folder, n, _) in jobs.items():
+        for job, (run, model, folder, _, _) in jobs.items():
             print(f"{job}: local pool, 1 worker ...", flush=True)
             times[(job, "local 1")] = _measure(run, model, folder, work / job / "local",
                                                args.repeats, device="cpu")
@@ -167,7 +167,7 @@ def main(argv: list[str] | None = None) -> None:
                 client.run(_set_threads, args.threads)
                 if n_workers == 1:
                     floor = _dask_floor(client)
-                for job, (run, model, folder, n, _) in jobs.items():
+                for job, (run, model, folder, _, _) in jobs.items():
                     print(f"{job}: Dask LocalCluster, {n_workers} worker(s) ...", flush=True)
                     times[(job, f"dask {n_workers}")] = _measure(
                         run, model, folder, work / job / f"dask{n_workers}", args.repeats,
@@ -207,8 +207,8 @@ def main(argv: list[str] | None = None) -> None:
             extra = dask1[key] - local[key]
             cells.append(f"{100 * extra / local[key]:+.1f} % ({1000 * extra:+.2f} ms)")
         print(f"{job:<16} {scale:25.2f}x {cells[0]:>31} {cells[1]:>30}")
-    print(f"Dask's own cost of an empty task on the 1-worker cluster: {1000 * floor[0]:.2f} ms wall, "
-          f"{1000 * floor[1]:.2f} ms CPU")
+    print(f"Dask's own cost of an empty task on the 1-worker cluster: "
+          f"{1000 * floor[0]:.2f} ms wall, {1000 * floor[1]:.2f} ms CPU")
     print("targets: dask 2 / dask 1 >= 1.80x; Dask overhead <= +10 % per image")
 
 if __name__ == "__main__":

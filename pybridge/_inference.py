@@ -101,7 +101,7 @@ def _sha256(path: Path) -> str:
 
 
 def _check_model(model: Any) -> None:
-    if isinstance(model, (str, os.PathLike)):
+    if isinstance(model, str | os.PathLike):
         if not Path(model).is_file():
             raise FileNotFoundError(
                 f"no model file at {str(model)!r} (save a fitted model with est.save(path))"
@@ -119,7 +119,7 @@ def _stage_model(model: Any, hidden: Path) -> tuple[Path, str]:
     # a name the batch runner's sweep removes if this process dies mid-write
     tmp = hidden / f".model.{os.getpid()}.{threading.get_ident()}.part.safetensors"
     try:
-        if isinstance(model, (str, os.PathLike)):
+        if isinstance(model, str | os.PathLike):
             shutil.copyfile(model, tmp)
         else:
             model.save(tmp)
@@ -136,7 +136,9 @@ def _check_run(out: Path, hidden: Path, record: dict, marker: str) -> None:
     run = hidden / "run.json"
     if run.is_file():
         old = json.loads(run.read_text())
-        same = (old.get("task"), old.get("model_sha256")) == (record["task"], record["model_sha256"])
+        same = (old.get("task"), old.get("model_sha256")) == (
+            record["task"], record["model_sha256"]
+        )
         if not same and _has_results(out, marker):
             raise ValueError(
                 f"{str(out)!r} holds results of another model ({old.get('task')} with "
@@ -158,7 +160,7 @@ def _drop_other_models(hidden: Path) -> None:
 
 
 def _has_results(out: Path, marker: str) -> bool:
-    for dirpath, dirnames, filenames in os.walk(out):
+    for _, dirnames, filenames in os.walk(out):
         dirnames[:] = [d for d in dirnames if not d.startswith(".")]
         if any(f.endswith(marker) and not f.startswith(".") for f in filenames):
             return True
@@ -213,7 +215,7 @@ def _images(folder: Path, out: Path, pattern: str | None) -> list[tuple[str, str
     if not inputs:
         raise FileNotFoundError(
             f"{str(folder)!r} holds no {what}"
-            + ("" if pattern else " (pass pattern= for other names, e.g. '**/*.png' for subfolders)")
+            + ("" if pattern else " (pass pattern= for others, e.g. '**/*.png' with subfolders)")
         )
     return [(name, key, path) for key, (name, path) in inputs.items()]
 
@@ -456,7 +458,8 @@ def classify_folder(
     >>> root = pathlib.Path(tempfile.mkdtemp())
     >>> (root / "patches").mkdir()
     >>> for i in range(3):
-    ...     Image.fromarray((d["images"][i] * 255).astype("uint8")).save(root / f"patches/p{{i}}.png")
+    ...     patch = (d["images"][i] * 255).astype("uint8")
+    ...     Image.fromarray(patch).save(root / f"patches/p{{i}}.png")
     >>> print(classify_folder(clf, root / "patches", root / "out", progress=False))
     3 classified, 0 already done, 0 failed
     >>> (root / "out/predictions.csv").read_text().splitlines()[0]

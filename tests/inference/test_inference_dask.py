@@ -104,7 +104,8 @@ def test_a_killed_worker_loses_nothing_and_a_rerun_resumes(tmp_path, client, les
     assert not [p for p in out.rglob("*") if ".part" in p.name]
     for i in range(n):
         with Image.open(out / f"s{i:02d}_mask.png") as im:
-            assert_masks_match(np.asarray(im) > 0, segmenter, read_reference(folder / f"s{i:02d}.pgm"))
+            got = np.asarray(im) > 0
+        assert_masks_match(got, segmenter, read_reference(folder / f"s{i:02d}.pgm"))
     stamps = {p.name: p.stat().st_mtime_ns for p in out.glob("*_mask.png")}
     again = segment_folder(segmenter_file, folder, out, client=client, progress=False)
     assert again.done == [] and len(again.skipped) == n
