@@ -386,9 +386,10 @@ _COMMON = """
         threads, each with its own copy of the model.
     pattern : str, optional
         A glob relative to ``folder`` selecting the images, e.g. ``'*.png'``
-        or ``'**/*.png'`` (subfolders too, such as ``Test/0`` and ``Test/1``).
-        Default: every ``.png`` and ``.pgm`` directly in ``folder``.
-        Hidden files and folders are skipped.
+        or ``'**/*.png'`` (subfolders too, such as ``Test/0`` and ``Test/1``);
+        ``'*_resized.pgm'`` for a mass folder that also holds its
+        ``*_mass_mask.pgm`` ground truth. Default: every ``.png`` and ``.pgm``
+        directly in ``folder``. Hidden files and folders are skipped.
     device : None, 'auto', str or torch.device
         Where each worker runs the model (None: a GPU when torch sees one).
     progress : bool, default True
