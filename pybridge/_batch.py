@@ -27,6 +27,7 @@ worker dies is rerun by Dask on another worker.
 from __future__ import annotations
 
 import concurrent.futures as cf
+import contextlib
 import json
 import os
 import queue
@@ -353,6 +354,7 @@ def run_batch(
     desc: str = "batch",
     unit: str = "image",
     show_progress: bool = True,
+    locked: bool = False,
 ) -> BatchSummary:
     """Run ``task(item.payload, resource)`` for every item not done yet; write the summary.
 
@@ -388,6 +390,9 @@ def run_batch(
         The progress bar's label and what it counts.
     show_progress : bool, default True
         Show progress (a bar on a terminal, one line otherwise).
+    locked : bool, default False
+        The caller already holds ``out_dir``'s :class:`out_dir_lock` (it prepared
+        ``out_dir`` under it); the runner does not take it again.
 
     Returns
     -------
@@ -399,7 +404,7 @@ def run_batch(
     keys = [it.key for it in items]
     if len(set(keys)) != len(keys):
         raise ValueError("item keys must be unique (two items would write the same results)")
-    with out_dir_lock(out):
+    with contextlib.nullcontext() if locked else out_dir_lock(out):
         sweep_partials(out)  # left by a run or a worker killed mid-write
         todo = []
         for it in items:
