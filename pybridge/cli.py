@@ -53,8 +53,9 @@ def _setup_matlab(args: argparse.Namespace) -> int:
         print(f"  {line}")
         print("then check the set-up with:")
         print("  pybridge.setup")
-        print(f"(pybridge.setup finds this Python, {sys.executable}, by itself; "
-              "`pybridge setup-matlab --write matlab` or `--write octave` writes the line for you.)")
+        print(f"pybridge.setup looks for the Python pybridge is installed in (this one is {sys.executable});")
+        print(f"to name it yourself: pybridge.setup('Python', '{sys.executable}')")
+        print("`pybridge setup-matlab --write matlab` (or `--write octave`) writes the addpath line for you.")
         return 0
     path = Path(args.startup) if args.startup else startup_file(args.write)
     change = write_startup(path, folder)

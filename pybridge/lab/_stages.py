@@ -76,6 +76,8 @@ def _figure(*args, **kwargs):
     matplotlib.use("Agg", force=False)
     import matplotlib.pyplot as plt
 
+    # constrained layout keeps titles, axis labels and panels from overlapping
+    kwargs.setdefault("layout", "constrained")
     return plt.subplots(*args, **kwargs)
 
 
