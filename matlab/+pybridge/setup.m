@@ -153,7 +153,8 @@ if ispc()
   candidates = {fullfile(prefix, 'Scripts', 'python.exe'), fullfile(prefix, 'python.exe')};
 else
   % <prefix>/lib/python3.X/site-packages: the interpreter is <prefix>/bin/python3.X
-  [lib, pyName] = fileparts(libDir);
+  [lib, pyName, pyVersion] = fileparts(libDir);   % 'python3' and '.11'
+  pyName = [pyName pyVersion];
   prefix = fileparts(lib);
   candidates = {fullfile(prefix, 'bin', pyName), fullfile(prefix, 'bin', 'python3'), ...
                 fullfile(prefix, 'bin', 'python')};
