@@ -58,7 +58,7 @@ def fake_matlab(monkeypatch):
 
     monkeypatch.setitem(sys.modules, "matlab", fake)
     try:
-        import fake_matlab.engine as fake_engine  # written with the engine issue
+        import fake_matlab.engine as fake_engine
     except ImportError:
         fake_engine = None
     if fake_engine is not None:

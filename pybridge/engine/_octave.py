@@ -74,7 +74,7 @@ end
 _INSTALL = (
     "install GNU Octave (Debian/Ubuntu: sudo apt-get install octave octave-image; "
     "macOS: brew install octave; Windows: https://octave.org/download) and oct2py "
-    "(pip install 'pybridge[octave]')"
+    "(pip install 'pybridge-lab[octave]')"
 )
 
 

@@ -244,7 +244,7 @@ def render(records: dict, summary: dict, outdir: Path, *, describe: dict[str, st
     headline = [{"name": k, "cell": cell(v), "note": explain(k)} for k, v in summary.items()]
     return env.get_template("report.html.j2").render(
         quick=quick,
-        wall=human(round(wall, 1)),
+        wall=f"{wall:.1f}",
         host=platform.node(),
         system=platform.platform(),
         written=time.strftime("%Y-%m-%d %H:%M:%S"),
