@@ -73,8 +73,8 @@ def run_lab(
     data : path, optional
         Folder with the course's patches (Train/0, Train/1, Test/0, Test/1).
     progress : bool
-        Progress bars during training, drawn only when stderr is a terminal
-        (a log gets one line per stage, never bar frames).
+        Progress: bars when stderr is a terminal; in a log, one line when a
+        step ends, never bar frames. False shows neither.
     stages : list of str, optional
         Run only these stages (and reuse or skip the rest).
 
@@ -92,12 +92,12 @@ def run_lab(
         raise FileNotFoundError(f"--data {data!s}: no such folder (expected Train/0, Train/1, Test/0, Test/1 inside)")
     os.environ.setdefault("MPLBACKEND", "Agg")
     isatty = getattr(sys.stderr, "isatty", None)
-    progress = bool(progress and isatty is not None and isatty())
+    bars = bool(progress and isatty is not None and isatty())
     settings = Settings.make(quick)
     outdir = Path(out)
     outdir.mkdir(parents=True, exist_ok=True)
     ctx = Context(settings=settings, out=outdir, engine=engine,
-                  data_dir=Path(data) if data is not None else None, progress=progress)
+                  data_dir=Path(data) if data is not None else None, progress=progress, bars=bars)
     records: dict[str, dict[str, Any]] = {}
     t_all = time.perf_counter()
     print(f"pybridge lab: {'quick' if quick else 'full'} run into {outdir}/", flush=True)
