@@ -7,7 +7,9 @@
 #   - torch is absent and a module that needs it says `pip install ...[ml]`,
 #   - GNU Octave runs pybridge.setup from that folder (finding the venv's
 #     Python by itself) and pybridge.dice gives the hand-worked 0.5625,
-#   - `pybridge setup-matlab --write octave` writes a ~/.octaverc that works.
+#   - `pybridge setup-matlab --write octave` writes a ~/.octaverc that works;
+#   - with PYBRIDGE_SMOKE_ML=1: the ml extra installs and the MATLAB tour
+#     (examples/matlab/tour.m) runs on Octave from the installed folder.
 #   bash scripts/smoke_wheel.sh            (uses python3; PYTHON=... to choose)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -72,5 +74,18 @@ if command -v octave-cli >/dev/null 2>&1; then
 else
     say "octave-cli not on PATH: Octave checks not run"
     [ -z "${CI:-}" ] || fail "CI must have GNU Octave"
+fi
+if [ "${PYBRIDGE_SMOKE_ML:-0}" = 1 ] && command -v octave-cli >/dev/null 2>&1; then
+    say "the ml extra (torch 2.13.0 first, as scripts/bootstrap.sh does), then the MATLAB tour from the installed folder"
+    python -m pip install --quiet "torch==2.13.0" 2>"$work/pip-ml.log" \
+        && python -m pip install --quiet "$wheel[ml,octave]" 2>>"$work/pip-ml.log" \
+        || { cat "$work/pip-ml.log" >&2; fail "pip install of the ml extra failed"; }
+    # the tour without its first line, which puts the repository's matlab folder on the path
+    grep -v "^addpath(" "$root/examples/matlab/tour.m" > "$work/tour_installed.m"
+    out=$(MPLBACKEND=Agg octave-cli --no-gui --norc --quiet --no-history --eval "
+      addpath('$folder'); run('$work/tour_installed.m')" 2>&1) || fail "the tour from the installed folder: $out"
+    echo "$out" | grep -q "d = 0.5625" || fail "the tour's Dice: $out"
+    echo "$out" | grep -q "^diceOnLesions = " || fail "the tour did not reach its U-Net: $out"
+    say "tour ok: $(echo "$out" | grep -E '^(accuracy|diceOnLesions) = ' | tr '\n' ' ')"
 fi
 say "ok"

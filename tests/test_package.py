@@ -237,3 +237,35 @@ def test_octave_children_are_quiet():
     env = {k: v for k, v in os.environ.items() if k != "OCTAVE_HISTFILE"}
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env).stdout
     assert out.strip() == os.devnull
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(600)
+def test_the_wheel_carries_the_m_code_and_the_templates(tmp_path):
+    """Built from a copy of the source tree: the .m code (not its tests), the report template, py.typed."""
+    import shutil
+    import zipfile
+
+    src = tmp_path / "src"
+    shutil.copytree(ROOT, src, ignore=shutil.ignore_patterns(".venv", ".git", "__pycache__", "build", "*.egg-info",
+                                                              ".hypothesis", "pybridge-lab"))
+    r = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "--quiet",
+                        "--wheel-dir", str(tmp_path / "dist"), str(src)],
+                       capture_output=True, text=True, timeout=580)
+    assert r.returncode == 0, r.stderr[-3000:]
+    (wheel,) = (tmp_path / "dist").glob("pybridge_lab-*.whl")
+    names = set(zipfile.ZipFile(wheel).namelist())
+    for must in ("pybridge/_matlab/+pybridge/setup.m", "pybridge/_matlab/+pybridge/dice.m",
+                 "pybridge/_matlab/+pybridge/+internal/callPython.m", "pybridge/_matlab/octave/py.m",
+                 "pybridge/_matlab/octave/private/pyconn.m", "pybridge/_matlab/legacy/massSegment.m",
+                 "pybridge/lab/templates/report.html.j2", "pybridge/py.typed", "pybridge/_data/microcalc_source.safetensors"):
+        assert must in names, must
+    m_in_repo = {p.relative_to(ROOT / "matlab").as_posix() for p in (ROOT / "matlab").rglob("*.m")
+                 if p.relative_to(ROOT / "matlab").parts[0] != "tests"}
+    m_in_wheel = {n.removeprefix("pybridge/_matlab/") for n in names if n.startswith("pybridge/_matlab/") and n.endswith(".m")}
+    assert m_in_wheel == m_in_repo  # every .m file outside matlab/tests, whatever folder it is in
+    assert not any("/tests/" in n for n in names)
+    assert any(n.endswith(".dist-info/licenses/LICENSE") for n in names)
+    meta = next(zipfile.ZipFile(wheel).read(n).decode() for n in names if n.endswith(".dist-info/METADATA"))
+    assert "Name: pybridge-lab" in meta and "Provides-Extra: ml" in meta
+    assert not re.search(r"^Requires-Dist: torch.*(?<!extra == \"ml\")$", meta, re.M), "torch is a core dependency"

@@ -34,6 +34,11 @@ def _m_tests() -> list[tuple[str, str]]:
 
 M_TESTS = _m_tests()
 
+#: .m test files that train models: slow (scripts/test.sh --fast leaves them out; CI runs them).
+SLOW_MFILES = {"test_classification", "test_segmentation", "test_xai"}
+M_PARAMS = [pytest.param(f, t, id=f"{f}/{t}", marks=[pytest.mark.slow] if f in SLOW_MFILES else [])
+            for f, t in M_TESTS]
+
 
 def octave_env(pythonpath: Path | None = None) -> dict[str, str]:
     env = dict(os.environ)
@@ -80,16 +85,20 @@ def _text(b: bytes | str | None) -> str:
 
 
 @pytest.fixture(scope="module")
-def suite(tmp_path_factory):
+def suite(request, tmp_path_factory):
+    """One run of the .m runner over the .m files whose tests were selected (all of them in CI)."""
     if not HAVE_OCTAVE:
         pytest.skip("GNU Octave (octave-cli) is not on PATH")
+    selected = sorted({item.callspec.params["mfile"] for item in request.session.items
+                       if getattr(item, "originalname", "") == "test_m" and hasattr(item, "callspec")})
+    files = selected or sorted({f for f, _ in M_TESTS} - SLOW_MFILES)
     tmp = tmp_path_factory.mktemp("mtests")
-    return run_runner(tmp)
+    return run_runner(tmp, "'Files', {" + ", ".join(f"'{f}'" for f in files) + "}")
 
 
 @pytest.mark.requires_octave
 @pytest.mark.timeout(RUNNER_TIMEOUT + 60)
-@pytest.mark.parametrize(("mfile", "mtest"), M_TESTS, ids=[f"{f}/{t}" for f, t in M_TESTS])
+@pytest.mark.parametrize(("mfile", "mtest"), M_PARAMS)
 def test_m(suite, mfile, mtest):
     status, output, rows = suite
     if ("runtests_pybridge", "setup") in rows:
