@@ -296,3 +296,34 @@ def test_require_python_fails_on_a_broken_pybridge_module_and_skips_a_missing_pa
     result, message = rows[("test_probe", "test_missing_optional_package")]
     assert result == "skip" and "pybridge_test_absent_package is not installed" in message, output
     assert rows[("test_probe", "test_working_module")][0] == "pass", output
+
+
+@pytest.mark.requires_octave
+@pytest.mark.timeout(300)
+def test_setup_finds_the_python_it_is_installed_in(tmp_path):
+    """pybridge.setup from <prefix>/lib/python3.X/site-packages/pybridge/_matlab picks <prefix>/bin/python3.X.
+
+    The layout a pip install makes, built by hand: the .m code copied where
+    the wheel puts it and the interpreter linked where a venv has it.
+    No PYBRIDGE_PYTHON, no .venv next to the folder: setup must find it.
+    """
+    import shutil
+
+    ver = f"python{sys.version_info.major}.{sys.version_info.minor}"
+    prefix = tmp_path / "prefix"
+    folder = prefix / "lib" / ver / "site-packages" / "pybridge" / "_matlab"
+    shutil.copytree(ROOT / "matlab", folder, ignore=shutil.ignore_patterns("tests"))
+    (prefix / "bin").mkdir()
+    exe = prefix / "bin" / ver  # a stand-in for the venv's interpreter: runs this one
+    exe.write_text(f'#!/bin/sh\nexec "{sys.executable}" "$@"\n')
+    exe.chmod(0o755)
+    env = octave_env()
+    env.pop("PYBRIDGE_PYTHON")
+    env["PYTHONPATH"] = str(ROOT)  # the stand-in imports this pybridge
+    code = (f"addpath('{folder}'); info = pybridge.setup('Verbose', false); "
+            "printf('exe=%s\\n', info.Executable); printf('dice=%.4f\\n', pybridge.dice(true(2), [true false; true true]));")
+    proc = subprocess.run([*OCTAVE, "--eval", code], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=280)
+    out = proc.stdout + proc.stderr
+    assert proc.returncode == 0, out
+    assert f"exe={prefix / 'bin' / ver}" in out, out
+    assert "dice=0.8571" in out, out  # 2*3/(4+3), by hand
