@@ -5,14 +5,17 @@ is installed, ``pybridge matlab-path`` prints the folder holding the .m code
 and ``pybridge setup-matlab`` the line that puts it on MATLAB's path.
 
 Errors are one plain line on stderr: exit status 2 for a bad argument, 1 for
-a run that failed.
+a run that failed (``PYBRIDGE_TRACEBACK=1`` shows the traceback of the latter).
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
+
+from ._errors import PyBridgeError
 
 __all__ = ["main", "build_parser"]
 
@@ -134,9 +137,11 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("pybridge: interrupted", file=sys.stderr)
         return 130
-    except (ImportError, OSError, ValueError, TypeError, RuntimeError) as err:
-        # PyBridgeError is a RuntimeError; anything else is a bug and keeps its traceback
-        print(f"pybridge: error: {err}", file=sys.stderr)
+    except (ImportError, OSError, ValueError, TypeError, RuntimeError, PyBridgeError) as err:
+        # anything else is a bug and keeps its traceback; PYBRIDGE_TRACEBACK=1 keeps it for these too
+        if os.environ.get("PYBRIDGE_TRACEBACK"):
+            raise
+        print(f"pybridge: error: {err} (PYBRIDGE_TRACEBACK=1 shows where)", file=sys.stderr)
         return 1
 
 
