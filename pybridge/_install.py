@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import importlib.util
 import os
-import sys
 from pathlib import Path
 
 from ._errors import PyBridgeError
@@ -98,8 +97,3 @@ def write_startup(path: Path, folder: Path | None = None) -> str:
         tmp.write_text(new, encoding="utf-8")
         os.replace(tmp, path)
     return change
-
-
-def python_executable() -> str:
-    """The Python running pybridge now (the one ``pybridge.setup`` should use)."""
-    return sys.executable
