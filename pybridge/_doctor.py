@@ -57,7 +57,7 @@ def fix_command(part: str) -> str:
     >>> fix_command("ml").endswith("[ml]'") or fix_command("ml").endswith('[ml]"')
     True
     """
-    py = "python" if Path(sys.executable).name.startswith("python") and _on_path(sys.executable) else sys.executable
+    py = Path(sys.executable).name if _on_path(sys.executable) else sys.executable
     root = _checkout()
     if root is not None:
         target = f'-e "{root}"' if part == "core" else f'-e "{root}[{part}]"'

@@ -4,7 +4,8 @@
 # and check that
 #   - `pybridge --version` and `pybridge matlab-path` answer,
 #   - the folder holds +pybridge/setup.m and the Octave py. (and no tests),
-#   - torch is absent and a module that needs it says `pip install ...[ml]`,
+#   - torch is absent, a module that needs it and `pybridge doctor` say
+#     `pip install ...[ml]`,
 #   - GNU Octave runs pybridge.setup from that folder (finding the venv's
 #     Python by itself) and pybridge.dice gives the hand-worked 0.5625,
 #   - `pybridge setup-matlab --write octave` writes a ~/.octaverc that works;
@@ -50,6 +51,8 @@ except ImportError as err:
 else:
     raise SystemExit("pybridge.classification imported without torch")
 PY
+doctor=$(pybridge doctor) || fail "pybridge doctor says the core is broken: $doctor"
+echo "$doctor" | grep -q "pip install 'pybridge-lab\[ml\]'" || fail "pybridge doctor does not name the ml extra: $doctor"
 
 if command -v octave-cli >/dev/null 2>&1; then
     say "Octave: pybridge.setup and pybridge.dice from the installed folder"
