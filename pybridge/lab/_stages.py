@@ -204,6 +204,9 @@ def stage_classification(ctx: Context) -> dict[str, Any]:
     for name, aucs in curve["mean"].items():
         ax.plot(curve["sizes"], aucs, "o-", label=name)
     ax.set_xscale("log")
+    # label the sizes trained on, not matplotlib's log ticks (whose minor labels collide)
+    ax.set_xticks(curve["sizes"], [str(int(n)) for n in curve["sizes"]])
+    ax.minorticks_off()
     ax.set_xlabel("training patches")
     ax.set_ylabel("test AUC")
     ax.set_title("Learning curve")
@@ -346,7 +349,7 @@ def stage_legacy(ctx: Context) -> dict[str, Any]:
     t0 = time.perf_counter()
     with engine_mod.start_matlab(backend=ctx.engine) as eng:
         backend = getattr(eng, "backend", ctx.engine)
-        for i in progress(range(len(mm["images"])), desc="    legacy: mammograms", unit="image",
+        for i in progress(range(len(mm["images"])), desc="    legacy: mammograms", unit="images",
                           enabled=ctx.progress):
             small, _ = legacy.mass_segment(mm["images"][i], tuple(int(v) for v in mm["rois"][i]),
                                            scale=LEGACY_SCALE, engine=eng)
@@ -441,11 +444,11 @@ def stage_repeat(ctx: Context) -> dict[str, Any]:
     p = _patches(ctx)
     m = _masses(ctx)
     cnn_auc, unet_dice = [], []
-    for seed in progress(ctx.settings.repeat_seeds, desc="    repeat: CNN retrained", unit="seed",
+    for seed in progress(ctx.settings.repeat_seeds, desc="    repeat: CNN retrained", unit="seeds",
                          enabled=ctx.progress):
         cnn = _cnn(ctx, seed=seed).fit(p["x_train"], p["y_train"])
         cnn_auc.append(float(auc(p["y_test"], cnn.predict_proba(p["x_test"])[:, 1])))
-    for seed in progress(ctx.settings.unet_seeds, desc="    repeat: U-Net retrained", unit="seed",
+    for seed in progress(ctx.settings.unet_seeds, desc="    repeat: U-Net retrained", unit="seeds",
                          enabled=ctx.progress):
         seg = _segmenter("U-Net", ctx, seed=seed).fit(m["x_train"], m["m_train"])
         unet_dice.append(float(np.nanmean(dice(seg.predict(m["x_test"]), m["m_test"], batch=True, empty=1.0))))
