@@ -190,6 +190,7 @@ def test_a_failed_run_is_one_line_and_exit_1(tmp_path):
     assert "Traceback" not in r.stderr
 
 
+@pytest.mark.slow
 @pytest.mark.timeout(300)
 def test_doctor_lists_every_part_with_one_fix_each():
     r = _run("doctor", timeout=280)
