@@ -27,7 +27,9 @@ function info = setup(varargin)
 %     'Verbose'        true (default) prints what was configured
 %
 %   Example
-%     addpath('matlab');            % the folder holding +pybridge
+%     addpath('/path/to/matlab');   % the folder holding +pybridge: what
+%                                   % `pybridge matlab-path` prints (a full
+%                                   % path, so that cd and run keep it)
 %     pybridge.setup();
 %     d = pybridge.dice(true(4), true(4));
 %
