@@ -1,16 +1,25 @@
-"""Ships ``pybridge-matlab.pth`` into site-packages next to the package.
+"""What pyproject.toml cannot say: the package list, and the ``matlab`` start-up hook.
 
-Everything else is in pyproject.toml. The .pth line runs
-``pybridge._matlab_finder.install()`` at Python start-up, so ``import matlab``
-works where MathWorks' matlabengine is not installed (and never shadows it).
+``pybridge._matlab`` is the repository's matlab/ folder (mapped in
+pyproject.toml's ``package-dir``), installed as package data so that a wheel
+carries the .m code; its test folder stays out.
+
+``pybridge-matlab.pth`` goes into site-packages next to the package. Its line
+runs ``pybridge._matlab_finder.install()`` at Python start-up, so ``import
+matlab`` works where MathWorks' matlabengine is not installed (and never
+shadows it).
 """
 
 import os
 
-from setuptools import setup
+from setuptools import find_namespace_packages, setup
 from setuptools.command.build_py import build_py
 
 PTH = "pybridge-matlab.pth"
+MATLAB = ["pybridge._matlab"] + [
+    f"pybridge._matlab.{name}"
+    for name in find_namespace_packages(where="matlab", exclude=["tests", "tests.*"])
+]
 
 
 class BuildPyWithPth(build_py):
@@ -27,4 +36,7 @@ class BuildPyWithPth(build_py):
         return mapping
 
 
-setup(cmdclass={"build_py": BuildPyWithPth})
+setup(
+    packages=[*find_namespace_packages(include=["pybridge", "pybridge.*"]), *MATLAB],
+    cmdclass={"build_py": BuildPyWithPth},
+)

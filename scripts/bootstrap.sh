@@ -46,14 +46,16 @@ fi
 . "$_pb_venv/bin/activate"
 
 # 2. Python packages. torch first, pinned: 2.13.0 is the CPU build pip finds
-#    on the course machines; anything looser pulls GBs of CUDA wheels.
+#    on the course machines; anything looser pulls GBs of CUDA wheels. Then
+#    pybridge itself, editable, with every extra (ml, octave, dask, notebooks)
+#    and the test tools.
 _pb_stamp="$_pb_venv/.pybridge-installed"
 _pb_want=$(cat "$_pb_root/pyproject.toml" "${BASH_SOURCE[0]}" | cksum | cut -d' ' -f1)
 if [ ! -f "$_pb_stamp" ] || [ "$(cat "$_pb_stamp")" != "$_pb_want" ]; then
-    _pb_say "installing Python packages (torch 2.13.0 CPU, numpy, scikit-learn, oct2py, test tools)"
+    _pb_say "installing Python packages (torch 2.13.0 CPU, then pybridge with every extra and the test tools)"
     python -m pip install -q --upgrade pip >&2 || _pb_die "pip could not upgrade itself (network or registry problem?)"
     python -m pip install -q "torch==2.13.0" >&2 || _pb_die "pip could not install torch==2.13.0"
-    python -m pip install -q -e "$_pb_root[octave,dask,test]" >&2 || _pb_die "pip could not install pybridge's packages (see the pip output above)"
+    python -m pip install -q -e "$_pb_root[all,test]" >&2 || _pb_die "pip could not install pybridge's packages (see the pip output above)"
     echo "$_pb_want" > "$_pb_stamp"
 fi
 

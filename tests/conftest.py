@@ -1,13 +1,25 @@
-"""Shared pytest fixtures: seeded RNGs, the fake ``matlab`` package, tool probes."""
+"""Shared pytest fixtures: seeded RNGs, the fake ``matlab`` package, tool probes.
+
+Hypothesis profiles (a test that sets no ``max_examples`` of its own gets the
+profile's count):
+
+- ``dev``: few cases, for the edit-test loop (``bash scripts/test.sh --fast``);
+- ``ci``: at least 10,000 cases, what CI runs (``bash scripts/test.sh``).
+
+Choose one with the environment variable ``HYPOTHESIS_PROFILE`` or pytest's
+``--hypothesis-profile``; without either, ``dev``.
+"""
 
 from __future__ import annotations
 
+import os
 import shutil
 import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, settings
 
 TESTS = Path(__file__).resolve().parent
 ROOT = TESTS.parent
@@ -15,6 +27,17 @@ if str(TESTS) not in sys.path:
     sys.path.insert(0, str(TESTS))
 
 HAVE_OCTAVE = shutil.which("octave-cli") is not None
+
+#: Examples per property test in each profile.
+PROFILE_EXAMPLES = {"dev": 30, "ci": 10_000}
+settings.register_profile("dev", max_examples=PROFILE_EXAMPLES["dev"], deadline=None)
+settings.register_profile("ci", max_examples=PROFILE_EXAMPLES["ci"], deadline=None,
+                          suppress_health_check=[HealthCheck.too_slow])
+# --hypothesis-profile (hypothesis' pytest plugin) loads its choice after this
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
+
+#: Octave without its GUI probe, init files or history (no banner, no exit noise).
+OCTAVE = ["octave-cli", "--no-gui", "--norc", "--quiet", "--no-history"]
 
 
 @pytest.fixture
@@ -35,7 +58,7 @@ def fake_matlab(monkeypatch):
 
     monkeypatch.setitem(sys.modules, "matlab", fake)
     try:
-        import fake_matlab.engine as fake_engine  # written with the engine issue
+        import fake_matlab.engine as fake_engine
     except ImportError:
         fake_engine = None
     if fake_engine is not None:

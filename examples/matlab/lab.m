@@ -20,8 +20,9 @@
 %   Steps whose pybridge function this installation lacks are skipped with
 %   a message. Only pybridge.* functions are called; no py. code is needed.
 %
-%   Run from the repository root:
-%     addpath('matlab'); run('examples/matlab/lab.m')
+%   Run it from anywhere (it puts the repository's matlab folder on the
+%   path itself):
+%     run('examples/matlab/lab.m')
 %   Set LAB_EPOCHS (default 15) and LAB_PATCHES (default 40) first to make
 %   it longer or shorter.
 %
@@ -37,7 +38,10 @@ labFolder = fileparts(mfilename('fullpath'));
 if isempty(labFolder)
   labFolder = pwd();
 end
-addpath(fullfile(labFolder, '..', '..', 'matlab'));
+repoMatlab = fullfile(labFolder, '..', '..', 'matlab');
+if exist(fullfile(repoMatlab, '+pybridge', 'setup.m'), 'file') == 2
+  addpath(repoMatlab);                         % a source checkout
+end                                            % (else: addpath of `pybridge matlab-path` first)
 pybridge.setup();
 
 %% Part A, 1. Microcalcification patches: specks of calcium on breast tissue

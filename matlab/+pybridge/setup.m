@@ -10,8 +10,10 @@ function info = setup(varargin)
 %   install or run.
 %
 %   The Python executable is, in this order: the 'Python' option, the
-%   environment variable PYBRIDGE_PYTHON, the repository's virtual
-%   environment (.venv/bin/python next to the matlab folder), then
+%   environment variable PYBRIDGE_PYTHON, the Python that pybridge is
+%   installed in (when this folder is the one `pybridge matlab-path`
+%   prints from a pip install), the repository's virtual environment
+%   (.venv/bin/python next to the matlab folder of a source checkout), then
 %   'python3' ('python' on Windows). In MATLAB, a Python that pyenv already
 %   loaded is kept.
 %
@@ -25,7 +27,9 @@ function info = setup(varargin)
 %     'Verbose'        true (default) prints what was configured
 %
 %   Example
-%     addpath('matlab');            % the folder holding +pybridge
+%     addpath('/path/to/matlab');   % the folder holding +pybridge: what
+%                                   % `pybridge matlab-path` prints (a full
+%                                   % path, so that cd and run keep it)
 %     pybridge.setup();
 %     d = pybridge.dice(true(4), true(4));
 %
@@ -117,6 +121,10 @@ exe = getenv('PYBRIDGE_PYTHON');
 if ~isempty(exe)
   return;
 end
+exe = installedPython(repo);
+if ~isempty(exe)
+  return;
+end
 if ispc()
   venv = fullfile(repo, '.venv', 'Scripts', 'python.exe');
 else
@@ -128,6 +136,36 @@ elseif ispc()
   exe = 'python';
 else
   exe = 'python3';
+end
+end
+
+function exe = installedPython(pkg)
+%INSTALLEDPYTHON The Python whose site-packages holds this copy of pybridge, or ''.
+%   A pip install puts the .m code in <site-packages>/pybridge/_matlab, so
+%   PKG (the folder above matlabDir) is <site-packages>/pybridge.
+exe = '';
+[sitePackages, name] = fileparts(pkg);
+[libDir, spName] = fileparts(sitePackages);
+if ~strcmp(name, 'pybridge') || ~any(strcmp(spName, {'site-packages', 'dist-packages'}))
+  return;
+end
+if ispc()
+  % <prefix>\Lib\site-packages: a venv has Scripts\python.exe, an installation python.exe
+  prefix = fileparts(libDir);
+  candidates = {fullfile(prefix, 'Scripts', 'python.exe'), fullfile(prefix, 'python.exe')};
+else
+  % <prefix>/lib/python3.X/site-packages: the interpreter is <prefix>/bin/python3.X
+  [lib, pyName, pyVersion] = fileparts(libDir);   % 'python3' and '.11'
+  pyName = [pyName pyVersion];
+  prefix = fileparts(lib);
+  candidates = {fullfile(prefix, 'bin', pyName), fullfile(prefix, 'bin', 'python3'), ...
+                fullfile(prefix, 'bin', 'python')};
+end
+for k = 1:numel(candidates)
+  if exist(candidates{k}, 'file') == 2
+    exe = candidates{k};
+    return;
+  end
 end
 end
 
@@ -148,7 +186,12 @@ end
 end
 
 function s = installHint(repo)
-s = sprintf(['Install pybridge into that Python: run  bash %s  (creates .venv with everything), ' ...
-             'or  python -m pip install -e "%s"  with the Python you use.'], ...
-            fullfile(repo, 'scripts', 'bootstrap.sh'), repo);
+if exist(fullfile(repo, 'scripts', 'bootstrap.sh'), 'file') == 2
+  s = sprintf(['Install pybridge into that Python: run  bash %s  (creates .venv with everything), ' ...
+               'or  python -m pip install -e "%s"  with the Python you use.'], ...
+              fullfile(repo, 'scripts', 'bootstrap.sh'), repo);
+else
+  s = ['Install pybridge into that Python:  python -m pip install "pybridge-lab[ml]"  ' ...
+       '(or name the Python that has it: pybridge.setup(''Python'', ''/path/to/python''))'];
+end
 end

@@ -27,7 +27,7 @@ function results = runtests_pybridge(varargin)
 %                    test failed and 0 otherwise (default false)
 %
 %   Example (shell)
-%     octave-cli --eval "addpath('matlab/tests'); runtests_pybridge('Exit', true)"
+%     octave-cli --quiet --no-history --eval "addpath('matlab/tests'); runtests_pybridge('Exit', true)"
 %     matlab -batch "addpath('matlab/tests'); runtests_pybridge('Exit', true)"
 %
 %   See also pbtest.assertError, pybridge.setup.

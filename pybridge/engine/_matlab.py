@@ -20,7 +20,7 @@ __all__ = ["MatlabBackend", "find_matlab_engine"]
 
 _INSTALL = (
     "install MATLAB, then its engine for Python: pip install matlabengine==<the version "
-    "paired with your MATLAB release> (or pip install 'pybridge[matlab]'); see "
+    "paired with your MATLAB release> (or pip install 'pybridge-lab[matlab]'); see "
     "https://pypi.org/project/matlabengine/"
 )
 _FRAME = re.compile(r"^\s*File\s+(.*?),\s*line\s+(-?\d+),\s*in\s+(\S+)\s*$")

@@ -76,15 +76,16 @@ def wire_dir() -> Path:
     The environment variable ``PYBRIDGE_OCTAVE_WIRE_DIR`` overrides it.
     """
     env = os.environ.get("PYBRIDGE_OCTAVE_WIRE_DIR")
-    here = (
-        Path(env)
-        if env
-        else Path(__file__).resolve().parents[2] / "matlab" / "octave" / "wire"
-    )
+    if env:
+        here = Path(env)
+    else:
+        from .._install import matlab_folder  # the installed package data, or matlab/ in a checkout
+
+        here = matlab_folder() / "octave" / "wire"
     if not (here / "+pbwire" / "serve.m").is_file():
         raise EngineStartError(
-            f"the Octave half of pybridge's engine (+pbwire/serve.m) is not in {here}; run "
-            "pybridge from its source tree (git clone) or set PYBRIDGE_OCTAVE_WIRE_DIR to the "
+            f"the Octave half of pybridge's engine (+pbwire/serve.m) is not in {here}; "
+            "reinstall pybridge (python -m pip install --force-reinstall pybridge-lab) or set PYBRIDGE_OCTAVE_WIRE_DIR to the "
             "folder that holds +pbwire",
             backend="octave",
         )

@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-import base64
 import csv
-import html
 import json
 import os
-import platform
+import sys
 import time
 import traceback
 from pathlib import Path
 from typing import Any
 
+from ._report import human, render, stage_counts
 from ._stages import STAGES, Context, Settings
 
 __all__ = ["run_lab"]
@@ -74,7 +73,8 @@ def run_lab(
     data : path, optional
         Folder with the course's patches (Train/0, Train/1, Test/0, Test/1).
     progress : bool
-        Progress bars during training.
+        Progress: bars when stderr is a terminal; in a log, one line when a
+        step ends, never bar frames. False shows neither.
     stages : list of str, optional
         Run only these stages (and reuse or skip the rest).
 
@@ -91,11 +91,13 @@ def run_lab(
     if data is not None and not Path(data).is_dir():
         raise FileNotFoundError(f"--data {data!s}: no such folder (expected Train/0, Train/1, Test/0, Test/1 inside)")
     os.environ.setdefault("MPLBACKEND", "Agg")
+    isatty = getattr(sys.stderr, "isatty", None)
+    bars = bool(progress and isatty is not None and isatty())
     settings = Settings.make(quick)
     outdir = Path(out)
     outdir.mkdir(parents=True, exist_ok=True)
     ctx = Context(settings=settings, out=outdir, engine=engine,
-                  data_dir=Path(data) if data is not None else None, progress=progress)
+                  data_dir=Path(data) if data is not None else None, progress=progress, bars=bars)
     records: dict[str, dict[str, Any]] = {}
     t_all = time.perf_counter()
     print(f"pybridge lab: {'quick' if quick else 'full'} run into {outdir}/", flush=True)
@@ -103,7 +105,8 @@ def run_lab(
         path = ctx.folder(name) / RESULT
         prev = None if force else _load_previous(path, settings)
         if prev is not None and (stages is None or name not in stages):
-            records[name] = prev
+            records[name] = {**prev, "reused": True}
+            ctx.results[name] = prev.get("result", {})
             print(f"  [{name:<14}] reused ({prev['seconds']:.1f} s earlier; --force re-runs it)", flush=True)
             continue
         if stages is not None and name not in stages:
@@ -140,14 +143,16 @@ def run_lab(
         for k, v in summary.items():
             w.writerow([k, v])
     report = outdir / "report.html"
-    report.write_text(_html(records, summary, outdir, quick=quick, wall=wall))
-    failed = [n for n, r in records.items() if r["status"] == "failed"]
-    print(f"pybridge lab: {len(records) - len(failed)} of {len(records)} stages fine in {wall:.1f} s; "
-          f"report: {report}", flush=True)
+    tmp = report.with_suffix(".tmp")
+    tmp.write_text(render(records, summary, outdir, describe=_describe(), quick=quick, wall=wall), encoding="utf-8")
+    os.replace(tmp, report)
+    counts = stage_counts(records)
+    print(f"pybridge lab: {counts['text']}, in {wall:.1f} s; report: {report}", flush=True)
     for k, v in summary.items():
-        print(f"  {k}: {v}")
-    return 1 if failed or any(r["status"] == "skipped" and r.get("reason") != "not selected"
-                              for r in records.values()) else 0
+        print(f"  {k}: {human(v)}")
+    failed = counts["failed"] > 0
+    blocked = any(r["status"] == "skipped" and r.get("reason") != "not selected" for r in records.values())
+    return 1 if failed or blocked else 0
 
 
 def _get(records: dict, *keys: str) -> Any:
@@ -157,12 +162,6 @@ def _get(records: dict, *keys: str) -> Any:
             return None
         cur = cur[k]
     return cur
-
-
-def _fmt(v: Any) -> str:
-    if isinstance(v, float):
-        return f"{v:.3f}"
-    return str(v)
 
 
 def _summary(records: dict) -> dict[str, Any]:
@@ -186,64 +185,10 @@ def _summary(records: dict) -> dict[str, Any]:
     for label, keys in pairs.items():
         v = _get(records, *keys)
         if v is not None:
-            s[label] = round(v, 4) if isinstance(v, float) else v
-    for name, rec in records.items():
-        s[f"stage {name}"] = rec["status"]
+            s[label] = v  # full precision: the report rounds for people, results.json keeps it all
+    s["stages"] = stage_counts(records)["text"]
     return s
 
 
-def _img(path: Path) -> str:
-    data = base64.b64encode(path.read_bytes()).decode()
-    return f'<img src="data:image/png;base64,{data}" alt="{html.escape(path.name)}">'
-
-
-def _table(obj: dict) -> str:
-    rows = []
-    for k, v in obj.items():
-        if k == "figures":
-            continue
-        if isinstance(v, dict) and all(not isinstance(x, (dict, list)) for x in v.values()):
-            cells = ", ".join(f"{html.escape(str(a))}: {html.escape(_fmt(b))}" for a, b in v.items())
-        elif isinstance(v, (dict, list)):
-            cells = f"<code>{html.escape(json.dumps(v, default=_json_default)[:600])}</code>"
-        else:
-            cells = html.escape(_fmt(v))
-        rows.append(f"<tr><th>{html.escape(str(k))}</th><td>{cells}</td></tr>")
-    return "<table>" + "".join(rows) + "</table>"
-
-
-def _html(records: dict, summary: dict, outdir: Path, *, quick: bool, wall: float) -> str:
-    parts = [
-        "<!doctype html><html><head><meta charset='utf-8'><title>pybridge lab report</title>",
-        "<style>body{font-family:sans-serif;max-width:1000px;margin:2em auto;padding:0 1em}"
-        "table{border-collapse:collapse;margin:.5em 0}th,td{border:1px solid #ccc;padding:3px 8px;"
-        "text-align:left;vertical-align:top}th{background:#f4f4f4}img{max-width:100%;margin:.5em 0}"
-        ".failed{color:#b00}.skipped{color:#888}pre{background:#f8f8f8;padding:.5em;overflow-x:auto}</style>",
-        "</head><body>",
-        "<h1>pybridge lab report</h1>",
-        f"<p>{'Quick' if quick else 'Full'} run, {wall:.1f} s wall time, on {html.escape(platform.node())} "
-        f"({html.escape(platform.platform())}), written {time.strftime('%Y-%m-%d %H:%M:%S')}.</p>",
-        "<h2>Headline numbers</h2>",
-        _table(summary),
-    ]
-    for name, rec in records.items():
-        status = rec["status"]
-        parts.append(f"<h2>{html.escape(name)} <small class='{status}'>({status}, {rec.get('seconds', 0):.1f} s)"
-                     "</small></h2>")
-        fn = STAGES[name][0]
-        parts.append(f"<p>{html.escape(fn.__doc__.splitlines()[0])}</p>")
-        if status == "failed":
-            parts.append(f"<p class='failed'>{html.escape(rec['error'])}</p>")
-            parts.append(f"<pre>{html.escape(rec.get('traceback', ''))}</pre>")
-            continue
-        if status == "skipped":
-            parts.append(f"<p class='skipped'>{html.escape(rec.get('reason', ''))}</p>")
-            continue
-        result = rec.get("result", {})
-        parts.append(_table(result))
-        for fig in result.get("figures", []):
-            p = outdir / name / fig
-            if p.exists():
-                parts.append(_img(p))
-    parts.append("<p>Raw numbers: <code>results.json</code>, <code>summary.csv</code>.</p></body></html>")
-    return "\n".join(parts)
+def _describe() -> dict[str, str]:
+    return {name: (fn.__doc__ or "").strip().splitlines()[0] for name, (fn, _) in STAGES.items()}

@@ -53,7 +53,8 @@ class Context:
     out: Path
     engine: str = "auto"
     data_dir: Path | None = None
-    progress: bool = True
+    progress: bool = True  # the user's choice (--no-progress sets it False)
+    bars: bool = False  # progress bars inside the estimators: only on a terminal
     results: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def folder(self, stage: str) -> Path:
@@ -76,6 +77,8 @@ def _figure(*args, **kwargs):
     matplotlib.use("Agg", force=False)
     import matplotlib.pyplot as plt
 
+    # constrained layout keeps titles, axis labels and panels from overlapping
+    kwargs.setdefault("layout", "constrained")
     return plt.subplots(*args, **kwargs)
 
 
@@ -150,7 +153,7 @@ def _mammograms(ctx: Context) -> dict[str, np.ndarray]:
 def _cnn(ctx: Context, seed: int):
     from pybridge.classification import CNNClassifier
 
-    return CNNClassifier(epochs=ctx.settings.cnn_epochs, seed=seed, progress=ctx.progress)
+    return CNNClassifier(epochs=ctx.settings.cnn_epochs, seed=seed, progress=ctx.bars)
 
 
 def stage_classification(ctx: Context) -> dict[str, Any]:
@@ -201,6 +204,9 @@ def stage_classification(ctx: Context) -> dict[str, Any]:
     for name, aucs in curve["mean"].items():
         ax.plot(curve["sizes"], aucs, "o-", label=name)
     ax.set_xscale("log")
+    # label the sizes trained on, not matplotlib's log ticks (whose minor labels collide)
+    ax.set_xticks(curve["sizes"], [str(int(n)) for n in curve["sizes"]])
+    ax.minorticks_off()
     ax.set_xlabel("training patches")
     ax.set_ylabel("test AUC")
     ax.set_title("Learning curve")
@@ -273,8 +279,8 @@ def _segmenter(kind: str, ctx: Context, seed: int):
 
     if kind == "U-Net":
         # width 8 reaches the width-16 default's Dice on 64 x 64 crops in a quarter of the time
-        return UNetSegmenter(width=8, epochs=ctx.settings.seg_epochs, seed=seed, progress=ctx.progress)
-    return CAESegmenter(epochs=ctx.settings.seg_epochs, seed=seed, progress=ctx.progress)
+        return UNetSegmenter(width=8, epochs=ctx.settings.seg_epochs, seed=seed, progress=ctx.bars)
+    return CAESegmenter(epochs=ctx.settings.seg_epochs, seed=seed, progress=ctx.bars)
 
 
 def stage_segmentation(ctx: Context) -> dict[str, Any]:
@@ -333,6 +339,7 @@ def stage_legacy(ctx: Context) -> dict[str, Any]:
     """Run the legacy MATLAB mass segmentation on the synthetic mammograms (MATLAB or Octave)."""
     from pybridge import engine as engine_mod
     from pybridge import legacy
+    from pybridge._progress import progress
     from pybridge.metrics import dice
 
     mm = _mammograms(ctx)
@@ -342,7 +349,8 @@ def stage_legacy(ctx: Context) -> dict[str, Any]:
     t0 = time.perf_counter()
     with engine_mod.start_matlab(backend=ctx.engine) as eng:
         backend = getattr(eng, "backend", ctx.engine)
-        for i in range(len(mm["images"])):
+        for i in progress(range(len(mm["images"])), desc="    legacy: mammograms", unit="images",
+                          enabled=ctx.progress):
             small, _ = legacy.mass_segment(mm["images"][i], tuple(int(v) for v in mm["rois"][i]),
                                            scale=LEGACY_SCALE, engine=eng)
             masks.append(_upsample(small, LEGACY_SCALE, mm["masks"][i].shape))
@@ -429,16 +437,19 @@ def stage_agreement(ctx: Context) -> dict[str, Any]:
 
 def stage_repeat(ctx: Context) -> dict[str, Any]:
     """Intra-method spread: the CNN and the U-Net retrained with other seeds."""
+    from pybridge._progress import progress
     from pybridge.classification import auc
     from pybridge.metrics import dice
 
     p = _patches(ctx)
     m = _masses(ctx)
     cnn_auc, unet_dice = [], []
-    for seed in ctx.settings.repeat_seeds:
+    for seed in progress(ctx.settings.repeat_seeds, desc="    repeat: CNN retrained", unit="seeds",
+                         enabled=ctx.progress):
         cnn = _cnn(ctx, seed=seed).fit(p["x_train"], p["y_train"])
         cnn_auc.append(float(auc(p["y_test"], cnn.predict_proba(p["x_test"])[:, 1])))
-    for seed in ctx.settings.unet_seeds:
+    for seed in progress(ctx.settings.unet_seeds, desc="    repeat: U-Net retrained", unit="seeds",
+                         enabled=ctx.progress):
         seg = _segmenter("U-Net", ctx, seed=seed).fit(m["x_train"], m["m_train"])
         unet_dice.append(float(np.nanmean(dice(seg.predict(m["x_test"]), m["m_test"], batch=True, empty=1.0))))
     return {"cnn_seeds": list(ctx.settings.repeat_seeds), "unet_seeds": list(ctx.settings.unet_seeds),

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from .. import convert
+from .._install import matlab_folder
 from ..engine import EngineError
 
 __all__ = [
@@ -43,7 +44,6 @@ __all__ = [
     "harness_dirs",
 ]
 
-_MATLAB = Path(__file__).resolve().parent.parent.parent / "matlab"
 # lines the Octave process prints about the display it does not have; they
 # say nothing about the user's code
 _NOISE = (
@@ -59,12 +59,12 @@ _NOISE = (
 
 def harness_dirs() -> tuple[Path, Path, Path]:
     """``(runner folder, GUI-input shadows folder, compat folder)`` in the pybridge tree."""
-    root = Path(os.environ.get("PYBRIDGE_MATLAB_DIR") or _MATLAB)
+    root = Path(os.environ.get("PYBRIDGE_MATLAB_DIR") or matlab_folder())
     runner, gui, compat = root / "harness", root / "harness" / "gui", root / "compat"
     if not (runner / "pybridge_legacy_run.m").is_file():
         raise EngineError(
-            f"the legacy harness (pybridge_legacy_run.m) is not in {runner}; run pybridge from "
-            "its source tree (git clone) or set PYBRIDGE_MATLAB_DIR to its matlab folder"
+            f"the legacy harness (pybridge_legacy_run.m) is not in {runner}; reinstall "
+            "pybridge (python -m pip install --force-reinstall pybridge-lab) or set PYBRIDGE_MATLAB_DIR to its matlab folder"
         )
     return runner, gui, compat
 

@@ -38,11 +38,16 @@ def legacy_dir() -> Path:
     The environment variable ``PYBRIDGE_LEGACY_DIR`` overrides it.
     """
     env = os.environ.get("PYBRIDGE_LEGACY_DIR")
-    here = Path(env) if env else Path(__file__).resolve().parent.parent.parent / "matlab" / "legacy"
+    if env:
+        here = Path(env)
+    else:
+        from .._install import matlab_folder  # the installed package data, or matlab/ in a checkout
+
+        here = matlab_folder() / "legacy"
     if not (here / "massSegment.m").is_file():
         raise PyBridgeError(
-            f"massSegment.m is not in {here}; run pybridge from its source tree (git clone) or "
-            "set PYBRIDGE_LEGACY_DIR to the folder that holds massSegment.m"
+            f"massSegment.m is not in {here}; reinstall pybridge (python -m pip install --force-reinstall "
+            "pybridge-lab) or set PYBRIDGE_LEGACY_DIR to the folder that holds massSegment.m"
         )
     return here
 

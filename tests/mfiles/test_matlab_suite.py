@@ -15,7 +15,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import HAVE_OCTAVE
+from conftest import HAVE_OCTAVE, OCTAVE
 
 ROOT = Path(__file__).resolve().parents[2]
 MTESTS = ROOT / "matlab" / "tests"
@@ -34,15 +34,23 @@ def _m_tests() -> list[tuple[str, str]]:
 
 M_TESTS = _m_tests()
 
+#: .m test files that train models: slow (scripts/test.sh --fast leaves them out; CI runs them).
+SLOW_MFILES = {"test_classification", "test_segmentation", "test_xai"}
+M_PARAMS = [pytest.param(f, t, id=f"{f}/{t}", marks=[pytest.mark.slow] if f in SLOW_MFILES else [])
+            for f, t in M_TESTS]
 
-def octave_env() -> dict[str, str]:
+
+def octave_env(pythonpath: Path | None = None) -> dict[str, str]:
     env = dict(os.environ)
     env["PYBRIDGE_PYTHON"] = sys.executable
     env.setdefault("MPLBACKEND", "Agg")
+    if pythonpath is not None:
+        env["PYTHONPATH"] = str(pythonpath)
     return env
 
 
-def run_runner(tmp: Path, *args: str, folder: Path | None = None, timeout: int = RUNNER_TIMEOUT):
+def run_runner(tmp: Path, *args: str, folder: Path | None = None, timeout: int = RUNNER_TIMEOUT,
+               pythonpath: Path | None = None):
     """Run runtests_pybridge on Octave; returns (exit status, output, results rows)."""
     results = tmp / "results.tsv"
     opts = [f"'ResultsFile', '{results}'", "'Exit', true", *args]
@@ -51,9 +59,9 @@ def run_runner(tmp: Path, *args: str, folder: Path | None = None, timeout: int =
     code = f"addpath('{MTESTS}'); runtests_pybridge({', '.join(opts)})"
     try:
         proc = subprocess.run(
-            ["octave-cli", "--no-gui", "--norc", "-q", "--eval", code],
+            [*OCTAVE, "--eval", code],
             cwd=tmp,
-            env=octave_env(),
+            env=octave_env(pythonpath),
             capture_output=True,
             text=True,
             timeout=timeout,
@@ -77,16 +85,20 @@ def _text(b: bytes | str | None) -> str:
 
 
 @pytest.fixture(scope="module")
-def suite(tmp_path_factory):
+def suite(request, tmp_path_factory):
+    """One run of the .m runner over the .m files whose tests were selected (all of them in CI)."""
     if not HAVE_OCTAVE:
         pytest.skip("GNU Octave (octave-cli) is not on PATH")
+    selected = sorted({item.callspec.params["mfile"] for item in request.session.items
+                       if getattr(item, "originalname", "") == "test_m" and hasattr(item, "callspec")})
+    files = selected or sorted({f for f, _ in M_TESTS} - SLOW_MFILES)
     tmp = tmp_path_factory.mktemp("mtests")
-    return run_runner(tmp)
+    return run_runner(tmp, "'Files', {" + ", ".join(f"'{f}'" for f in files) + "}")
 
 
 @pytest.mark.requires_octave
 @pytest.mark.timeout(RUNNER_TIMEOUT + 60)
-@pytest.mark.parametrize(("mfile", "mtest"), M_TESTS, ids=[f"{f}/{t}" for f, t in M_TESTS])
+@pytest.mark.parametrize(("mfile", "mtest"), M_PARAMS)
 def test_m(suite, mfile, mtest):
     status, output, rows = suite
     if ("runtests_pybridge", "setup") in rows:
@@ -110,6 +122,7 @@ def test_runner_exit_status_matches_results(suite):
     status, output, rows = suite
     failed = [k for k, (r, _) in rows.items() if r == "fail"]
     assert rows, f"the runner reported no results; output:\n{output[-4000:]}"
+    assert not re.search(r"X11|disabling GUI|execution_exception", output), output[-4000:]
     assert status == (1 if failed else 0), f"exit status {status} with failures {failed}"
     assert re.search(r"\d+ passed, \d+ failed, \d+ skipped", output)
 
@@ -161,7 +174,7 @@ def test_matlab_lab_runs_on_octave(tmp_path):
     lab = ROOT / "examples" / "matlab" / "lab.m"
     code = f"LAB_EPOCHS = 2; LAB_PATCHES = 16; run('{lab}')"
     proc = subprocess.run(
-        ["octave-cli", "--no-gui", "--norc", "-q", "--eval", code],
+        [*OCTAVE, "--eval", code],
         cwd=tmp_path,
         env=octave_env(),
         capture_output=True,
@@ -171,6 +184,8 @@ def test_matlab_lab_runs_on_octave(tmp_path):
     out = proc.stdout + proc.stderr
     assert proc.returncode == 0, out[-4000:]
     assert "lab finished" in out, out[-4000:]
+    # no load_path warnings, no Octave banner or exit noise
+    assert not re.search(r"warning:|X11|disabling GUI|execution_exception", out), out[-4000:]
     dice = float(re.search(r"threshold method: Dice ([\d.]+)", out).group(1))
     assert 0.5 < dice <= 1.0, out[-4000:]
     assert "MATLAB [64 64 1 16] -> Python [16 1 64 64]" in out
@@ -239,3 +254,76 @@ def test_runner_keeps_results_when_octave_dies_mid_run(tmp_path):
     status, output, rows = run_runner(tmp_path, "'Setup', false", folder=folder, timeout=110)
     assert status == 3, output
     assert rows == {("test_crash", "test_a_passes"): ("pass", "")}
+
+
+@pytest.mark.requires_octave
+@pytest.mark.timeout(300)
+def test_require_python_fails_on_a_broken_pybridge_module_and_skips_a_missing_package(tmp_path):
+    """pbtest.requirePython: a pybridge module that does not import is a FAILURE, never a skip.
+
+    A copy of pybridge in which ``pybridge.metrics`` imports a module that does
+    not exist (as a half-finished edit would), and a module that needs a
+    third-party package that is not installed (an optional part: a skip).
+    """
+    import shutil
+
+    copy = tmp_path / "py"
+    shutil.copytree(ROOT / "pybridge", copy / "pybridge", ignore=shutil.ignore_patterns("__pycache__"))
+    with open(copy / "pybridge" / "metrics" / "__init__.py", "a") as f:
+        f.write("\nfrom ._no_such_part import nothing  # broken on purpose\n")
+    (copy / "pybridge" / "_needs_optional.py").write_text("import pybridge_test_absent_package\n")
+    folder = tmp_path / "mt"
+    folder.mkdir()
+    (folder / "test_probe.m").write_text(
+        "function tests = test_probe\n"
+        "tests = localfunctions;\n"
+        "end\n"
+        "function test_broken_module\n"
+        "pbtest.requirePython('pybridge.metrics');\n"
+        "end\n"
+        "function test_missing_optional_package\n"
+        "pbtest.requirePython('pybridge._needs_optional');\n"
+        "end\n"
+        "function test_working_module\n"
+        "pbtest.requirePython('pybridge.convert');\n"
+        "end\n"
+    )
+    status, output, rows = run_runner(tmp_path, folder=folder, timeout=280, pythonpath=copy)
+    assert status == 1, output
+    result, message = rows[("test_probe", "test_broken_module")]
+    assert result == "fail", output
+    assert "pbtest:requirePython:brokenModule" in message and "pybridge.metrics._no_such_part" in message
+    result, message = rows[("test_probe", "test_missing_optional_package")]
+    assert result == "skip" and "pybridge_test_absent_package is not installed" in message, output
+    assert rows[("test_probe", "test_working_module")][0] == "pass", output
+
+
+@pytest.mark.requires_octave
+@pytest.mark.timeout(300)
+def test_setup_finds_the_python_it_is_installed_in(tmp_path):
+    """pybridge.setup from <prefix>/lib/python3.X/site-packages/pybridge/_matlab picks <prefix>/bin/python3.X.
+
+    The layout a pip install makes, built by hand: the .m code copied where
+    the wheel puts it and the interpreter linked where a venv has it.
+    No PYBRIDGE_PYTHON, no .venv next to the folder: setup must find it.
+    """
+    import shutil
+
+    ver = f"python{sys.version_info.major}.{sys.version_info.minor}"
+    prefix = tmp_path / "prefix"
+    folder = prefix / "lib" / ver / "site-packages" / "pybridge" / "_matlab"
+    shutil.copytree(ROOT / "matlab", folder, ignore=shutil.ignore_patterns("tests"))
+    (prefix / "bin").mkdir()
+    exe = prefix / "bin" / ver  # a stand-in for the venv's interpreter: runs this one
+    exe.write_text(f'#!/bin/sh\nexec "{sys.executable}" "$@"\n')
+    exe.chmod(0o755)
+    env = octave_env()
+    env.pop("PYBRIDGE_PYTHON")
+    env["PYTHONPATH"] = str(ROOT)  # the stand-in imports this pybridge
+    code = (f"addpath('{folder}'); info = pybridge.setup('Verbose', false); "
+            "printf('exe=%s\\n', info.Executable); printf('dice=%.4f\\n', pybridge.dice(true(2), [true false; true true]));")
+    proc = subprocess.run([*OCTAVE, "--eval", code], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=280)
+    out = proc.stdout + proc.stderr
+    assert proc.returncode == 0, out
+    assert f"exe={prefix / 'bin' / ver}" in out, out
+    assert "dice=0.8571" in out, out  # 2*3/(4+3), by hand
