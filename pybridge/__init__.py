@@ -91,7 +91,7 @@ if not any(isinstance(f, _MLFinder) for f in sys.meta_path):
 
 
 def _quiet_octave() -> None:
-    """Defaults for the Octave processes this Python starts (oct2py, the engine, ``py.``'s tests)."""
+    """Defaults for the Octave processes this Python starts (the engine, ``py.``'s tests)."""
     if "OCTAVE_EXECUTABLE" not in os.environ:
         cli = shutil.which("octave-cli")
         if cli:

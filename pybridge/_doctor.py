@@ -2,7 +2,7 @@
 
 pybridge comes in parts: the core (DICOM, metrics, conversions, the engines,
 the lab's report) and the optional extras ``ml`` (torch and the deep-learning
-libraries), ``octave`` (GNU Octave through oct2py), ``matlab`` (MATLAB's
+libraries), ``octave`` (GNU Octave), ``matlab`` (MATLAB's
 engine), ``dask`` and ``notebooks``. Each check belongs to one part; each
 part with something missing gets one command that installs it.
 """
@@ -204,9 +204,6 @@ def run_checks() -> list[Check]:
                                                  ("safetensors", "safetensors"), ("scikit-learn", "sklearn"))]
     checks.append(_gpu())
     checks += _octave()
-    # importing oct2py starts its module-level Octave session: check the distribution only
-    oct2py = _version("oct2py")
-    checks.append(Check("oct2py", oct2py is not None, oct2py or "not installed", "octave"))
     checks.append(_matlab_engine())
     dask = _version("dask")
     distributed = _version("distributed")

@@ -14,7 +14,7 @@ class PyBridgeError(Exception):
 
 
 class EngineNotFoundError(PyBridgeError, ImportError):
-    """An optional backend (MATLAB's engine, GNU Octave, oct2py) is not installed.
+    """An optional backend (MATLAB's engine, GNU Octave) is not installed.
 
     The message names what is missing and the command that installs it.
     """

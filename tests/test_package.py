@@ -196,7 +196,7 @@ def test_doctor_lists_every_part_with_one_fix_each():
     r = _run("doctor", timeout=280)
     assert r.returncode in (0, 1)
     for name in ("Python", "numpy", ".m code for MATLAB/Octave", "torch", "monai", "captum", "GPU",
-                 "MATLAB engine", "GNU Octave", "Octave image package", "oct2py", "dask.distributed",
+                 "MATLAB engine", "GNU Octave", "Octave image package", "dask.distributed",
                  "JupyterLab", "Octave Jupyter kernel"):
         assert name in r.stdout, name
     for part in ("core", "extra [ml]", "extra [octave]", "extra [matlab]", "extra [dask]", "extra [notebooks]"):
@@ -211,8 +211,7 @@ def test_doctor_report_gives_one_command_per_missing_part():
 
     checks = [Check("Python", True, "3.11"), Check("torch", False, "not installed", "ml"),
               Check("monai", False, "not installed", "ml"), Check("GNU Octave", False, "missing", "octave",
-                                                                 "sudo apt-get install octave octave-image"),
-              Check("oct2py", False, "not installed", "octave")]
+                                                                 "sudo apt-get install octave octave-image")]
     text = report(checks)
     assert text.count(fix_command("ml")) == 1
     assert "sudo apt-get install octave octave-image" in text and fix_command("octave") in text

@@ -82,7 +82,7 @@ class BackendInfo(NamedTuple):
 def available_backends() -> dict[str, BackendInfo]:
     """Which engine backends can start here, and for those that cannot, why and the fix.
 
-    Nothing is started: this only looks for matlabengine, oct2py and an
+    Nothing is started: this only looks for matlabengine and an
     Octave executable.
 
     Returns
