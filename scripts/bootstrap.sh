@@ -56,6 +56,9 @@ if [ ! -f "$_pb_stamp" ] || [ "$(cat "$_pb_stamp")" != "$_pb_want" ]; then
     python -m pip install -q --upgrade pip >&2 || _pb_die "pip could not upgrade itself (network or registry problem?)"
     python -m pip install -q "torch==2.13.0" >&2 || _pb_die "pip could not install torch==2.13.0"
     python -m pip install -q -e "$_pb_root[all,test]" >&2 || _pb_die "pip could not install pybridge's packages (see the pip output above)"
+    # an editable install does not copy the start-up hook that provides `import matlab`
+    # where MathWorks' matlabengine is absent (a wheel install does): write it
+    python -m pybridge._matlab_finder >&2 || _pb_die "could not write pybridge's matlab start-up hook into site-packages"
     echo "$_pb_want" > "$_pb_stamp"
 fi
 
