@@ -88,7 +88,7 @@ if has('trainClassifier') && has('classify')
   %% Part A, 3. Grad-CAM: is the evidence on the specks?
   if has('gradcam')
     positives = testIdx(labels(testIdx) == 1);
-    maps = pybridge.gradcam(cnn, patches(:, :, :, positives), 'Target', 1, 'Normalize', true);
+    maps = pybridge.gradcam(cnn, patches(:, :, :, positives), 'Target', 2, 'Normalize', true);
     near = specks(:, :, positives);
     fprintf('CNN Grad-CAM: %.0f%% of the heat on the %.0f%% of pixels that are specks\n', ...
             100 * sum(maps(near)) / sum(maps(:)), 100 * mean(near(:)));

@@ -323,16 +323,26 @@ def stage_segmentation(ctx: Context) -> dict[str, Any]:
 # --------------------------------------------------------------------------
 
 
-LEGACY_SCALE = 8  # massSegment's default down-scaling
+def _legacy_scale(size: int) -> int:
+    """massSegment's down-scaling for a mammogram of ``size`` pixels: 8 at 1000 (its default).
+
+    The method's parameters are in pixels of the down-scaled grid, so a
+    smaller synthetic mammogram (the quick lab's 512) keeps the same physical
+    grid with a smaller factor.
+    """
+    return max(1, round(size / 125))
 
 
 def _upsample(mask: np.ndarray, scale: int, shape: tuple[int, ...]) -> np.ndarray:
-    """A mask on massSegment's down-scaled grid, back on the full image's grid (nearest)."""
-    big = np.kron(np.asarray(mask, dtype=bool), np.ones((scale, scale), dtype=bool))
-    out = np.zeros(shape[:2], dtype=bool)
-    h, w = min(shape[0], big.shape[0]), min(shape[1], big.shape[1])
-    out[:h, :w] = big[:h, :w]
-    return out
+    """A mask on massSegment's down-scaled grid back on the full image's grid (nearest).
+
+    With smooth == scale, down-scaled pixel j is centred on full-size pixel
+    scale * j (0-based), so full-size pixel r takes down-scaled pixel round(r / scale).
+    """
+    mask = np.asarray(mask, dtype=bool)
+    rows = np.minimum(np.rint(np.arange(shape[0]) / scale).astype(int), mask.shape[0] - 1)
+    cols = np.minimum(np.rint(np.arange(shape[1]) / scale).astype(int), mask.shape[1] - 1)
+    return mask[np.ix_(rows, cols)]
 
 
 def stage_legacy(ctx: Context) -> dict[str, Any]:
@@ -351,9 +361,10 @@ def stage_legacy(ctx: Context) -> dict[str, Any]:
         backend = getattr(eng, "backend", ctx.engine)
         for i in progress(range(len(mm["images"])), desc="    legacy: mammograms", unit="images",
                           enabled=ctx.progress):
+            scale = _legacy_scale(mm["images"][i].shape[0])
             small, _ = legacy.mass_segment(mm["images"][i], tuple(int(v) for v in mm["rois"][i]),
-                                           scale=LEGACY_SCALE, engine=eng)
-            masks.append(_upsample(small, LEGACY_SCALE, mm["masks"][i].shape))
+                                           scale=scale, smooth=scale, engine=eng)
+            masks.append(_upsample(small, scale, mm["masks"][i].shape))
             rows.append({"image": i, "dice": float(dice(masks[-1], mm["masks"][i]))})
     secs = time.perf_counter() - t0
     np.savez_compressed(d / "legacy_masks.npz", masks=np.stack(masks))
