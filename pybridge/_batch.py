@@ -162,11 +162,20 @@ def keys_for(paths: Iterable[Path]) -> dict[str, Path]:
     Traceback (most recent call last):
     ...
     ValueError: inputs whose results would have the same name (their stem): a.pgm and a.png -> 'a'. Rename or move one of each pair, then run again.
+    >>> keys_for([Path("summary.pgm")])
+    Traceback (most recent call last):
+    ...
+    ValueError: summary.pgm: an input named 'summary' would share its result name with the batch's summary.json; rename it (for example to summary_image.pgm), then run again
     """
     keys: dict[str, Path] = {}
     clashes = []
     for p in paths:
         k = p.stem
+        if k == "summary":  # its results would overwrite (or be taken for) the batch's summary.json
+            raise ValueError(
+                f"{p.name}: an input named 'summary' would share its result name with the batch's "
+                "summary.json; rename it (for example to summary_image" + p.suffix + "), then run again"
+            )
         if k in keys:
             clashes.append(f"{keys[k].name} and {p.name} -> {k!r}")
         else:

@@ -50,6 +50,7 @@ from __future__ import annotations
 import array
 import difflib
 import numbers
+import re
 import warnings
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
@@ -771,6 +772,9 @@ def _opaque_message(mclass: str, text: str = "") -> str:
 
 
 def _refuse(what: str, profile: str, fix: str) -> TypeError:
+    if profile == "py":
+        # MATLAB's py. users cannot choose a profile: give them the MATLAB-side fix only
+        fix = re.split(r",? or use\s+the 'numpy' profile", fix)[0]
     return TypeError(f"{what} is not supported by the {profile!r} conversion rules; {fix}")
 
 
