@@ -13,7 +13,6 @@ Choose one with the environment variable ``HYPOTHESIS_PROFILE`` or pytest's
 from __future__ import annotations
 
 import os
-import shutil
 import sys
 from pathlib import Path
 
@@ -26,7 +25,7 @@ ROOT = TESTS.parent
 if str(TESTS) not in sys.path:
     sys.path.insert(0, str(TESTS))
 
-HAVE_OCTAVE = shutil.which("octave-cli") is not None
+from octave_tools import HAVE_OCTAVE  # noqa: E402  (tests/ is on sys.path above)
 
 #: Examples per property test in each profile.
 PROFILE_EXAMPLES = {"dev": 30, "ci": 10_000}
@@ -37,7 +36,6 @@ settings.register_profile("ci", max_examples=PROFILE_EXAMPLES["ci"], deadline=No
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
 
 #: Octave without its GUI probe, init files or history (no banner, no exit noise).
-OCTAVE = ["octave-cli", "--no-gui", "--norc", "--quiet", "--no-history"]
 
 
 @pytest.fixture

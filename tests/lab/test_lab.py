@@ -10,7 +10,7 @@ import sys
 from html.parser import HTMLParser
 
 import pytest
-from conftest import HAVE_OCTAVE
+from octave_tools import HAVE_OCTAVE
 
 from pybridge.lab._report import EXPLAIN, cell, explain, human, render, stage_counts
 
@@ -248,8 +248,9 @@ def test_report_renders_from_the_template(tmp_path):
 
 
 def test_the_template_ships_as_package_data():
-    import tomllib
     from pathlib import Path
+
+    import tomllib
 
     root = Path(__file__).resolve().parents[2]
     data = tomllib.loads((root / "pyproject.toml").read_text())["tool"]["setuptools"]["package-data"]["pybridge"]

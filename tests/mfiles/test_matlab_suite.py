@@ -15,7 +15,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import HAVE_OCTAVE, OCTAVE
+from octave_tools import HAVE_OCTAVE, OCTAVE
 
 ROOT = Path(__file__).resolve().parents[2]
 MTESTS = ROOT / "matlab" / "tests"
