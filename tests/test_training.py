@@ -10,6 +10,7 @@ from numpy.testing import assert_allclose, assert_array_equal
 from pybridge._augment import Augmenter, make_augmenter
 from pybridge._errors import PyBridgeError
 from pybridge._training import (
+    FORMAT_VERSION,
     fit_network,
     load_model,
     predict_batches,
@@ -114,7 +115,7 @@ def test_save_load_round_trip(tmp_path):
     net = torch.nn.Sequential(torch.nn.Conv2d(1, 2, 3), torch.nn.BatchNorm2d(2))
     p = save_model(tmp_path / "m.safetensors", net, {"arch": {"k": 3}, "mean": 0.5})
     state, meta = load_model(p)
-    assert meta["arch"] == {"k": 3} and meta["mean"] == 0.5 and meta["format_version"] == 1
+    assert meta["arch"] == {"k": 3} and meta["mean"] == 0.5 and meta["format_version"] == FORMAT_VERSION == 2
     for k, v in net.state_dict().items():
         assert torch.equal(state[k], v)
     # the file is plain safetensors: a second reader sees the same tensors
@@ -178,7 +179,7 @@ def test_augment_is_seeded():
 
 def test_make_augmenter_options():
     assert make_augmenter(None) is None and make_augmenter(False) is None
-    assert make_augmenter(True) == Augmenter()
+    assert make_augmenter(True) == Augmenter(intensity=0.1)
     assert make_augmenter({"flip": False}).flip is False
     assert Augmenter(**Augmenter().to_dict()) == Augmenter()
     with pytest.raises(ValueError, match="unknown augmentation"):
