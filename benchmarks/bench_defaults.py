@@ -237,8 +237,9 @@ def part_heldout(results: Results, args) -> None:
     chosen = settings(role="held-out")
     if args.quick:  # one setting per task
         chosen = [next(s for s in chosen if s.task == t) for t in ("classification", "segmentation")]
-    for s in chosen:
-        for seed in args.seeds:
+    # seed-major: every setting gets its first seed before any gets a second
+    for seed in args.seeds:
+        for s in chosen:
             if s.task == "classification" and "CNN" in args.models:
                 key = f"heldout|CNN|defaults|{s.name}|{seed}|{args.quick}"
                 if results.get(key) is None:

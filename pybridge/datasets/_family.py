@@ -72,7 +72,7 @@ def _calc(name, role, background, n_train=600, n_test=300, **options) -> Setting
     return Setting(name, "classification", role, background, options, n_train, n_test)
 
 
-def _mass(name, role, background, n_train=240, n_test=100, **options) -> Setting:
+def _mass(name, role, background, n_train=200, n_test=80, **options) -> Setting:
     return Setting(name, "segmentation", role, background, options, n_train, n_test)
 
 
@@ -113,7 +113,7 @@ SETTINGS: tuple[Setting, ...] = (
     _mass("mass-noisy-lobulated-small-32", "held-out", "noisy", size=32, margin="lobulated",
           radius=(0.12, 0.22)),
     _mass(
-        "mass-smooth-round-128", "held-out", "smooth", n_train=160, n_test=60, size=128,
+        "mass-smooth-round-128", "held-out", "smooth", n_train=120, n_test=40, size=128,
         margin="round", contrast=(0.12, 0.3), radius=(0.08, 0.2), distractors=(0, 2),
     ),
 )

@@ -180,7 +180,8 @@ class _Segmenter(BaseEstimator):
                 f"threshold must be 'auto' or a number in (0, 1); got {self.threshold!r}"
             )
         if self.tile is not None and self.tile != "auto" and (
-            int(self.tile) < 16 or int(self.tile_overlap) >= int(self.tile)
+            int(self.tile) < 16
+            or (self.tile_overlap is not None and int(self.tile_overlap) >= int(self.tile))
         ):
             raise ValueError(
                 f"tile must be 'auto', None or >= 16 and larger than tile_overlap; got tile={self.tile}, "
@@ -319,6 +320,10 @@ class _Segmenter(BaseEstimator):
     def _overlap(self) -> int:
         window = self._window()
         side = min(window) if isinstance(window, tuple) else (window or 0)
+        if self.tile_overlap is None:
+            # half a window: every pixel lies in the central half of some window, where the
+            # network saw context on every side as in training
+            return side // 2
         overlap = int(self.tile_overlap)
         return min(overlap, max(side - 1, 0)) if side else overlap
 
@@ -479,8 +484,9 @@ _COMMON_DOC = """
         inference: 'auto' uses windows of the training images' size (what the
         network saw), an int a square window of that side, None runs images
         whole.
-    tile_overlap : int, default 16
-        Overlap of neighbouring windows, in pixels (Gaussian blending).
+    tile_overlap : int or None, default None
+        Overlap of neighbouring windows, in pixels (Gaussian blending); None:
+        half a window.
     random_state : int or None, default 0
         Same value on the CPU -> same weights; None draws fresh ones.
     seed : int or None, default None
@@ -553,7 +559,7 @@ class CAESegmenter(_Segmenter):
         threshold: str | float = "auto",
         postprocess: Any = None,
         tile: Any = "auto",
-        tile_overlap: int = 16,
+        tile_overlap: int | None = None,
         random_state: int | None = 0,
         seed: int | None = None,
         device: Any = None,
@@ -615,7 +621,7 @@ class UNetSegmenter(_Segmenter):
         threshold: str | float = "auto",
         postprocess: Any = None,
         tile: Any = "auto",
-        tile_overlap: int = 16,
+        tile_overlap: int | None = None,
         random_state: int | None = 0,
         seed: int | None = None,
         device: Any = None,
