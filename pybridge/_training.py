@@ -95,16 +95,21 @@ def show_progress(verbose: Any, progress: Any) -> tuple[bool, int]:
 
     ``verbose`` True/1 shows the bar, 2 or more also prints a line per
     epoch, False/0 shows nothing. ``progress=False`` (the older switch)
-    hides the bar; with ``verbose`` true, lines take its place.
+    hides the bar: with the default ``verbose=True`` nothing is shown, as
+    before; with the older integer ``verbose=1`` a line per epoch takes its
+    place, as before.
 
     Examples
     --------
     >>> show_progress(True, None), show_progress(False, None), show_progress(1, False)
     ((True, 0), (False, 0), (False, 1))
+    >>> show_progress(True, False)
+    (False, 0)
     """
     level = int(verbose) if verbose is not None else 0
     bar = bool(level) and progress is not False
-    lines = 1 if level >= 2 or (level and progress is False) else 0
+    older_lines = progress is False and verbose is not True and level >= 1
+    lines = 1 if level >= 2 or older_lines else 0
     return bar, lines
 
 

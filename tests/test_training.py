@@ -249,7 +249,8 @@ def test_show_progress_and_effective_seed():
     assert show_progress(True, None) == (True, 0)
     assert show_progress(2, None) == (True, 1)
     assert show_progress(0, True) == (False, 0)
-    assert show_progress(1, False) == (False, 1)  # the older progress=False with verbose on
+    assert show_progress(1, False) == (False, 1)  # the older progress=False with verbose=1
+    assert show_progress(True, False) == (False, 0)  # the older progress=False alone: silent
     assert effective_seed(3, None) == 3 and effective_seed(3, 5) == 5 and effective_seed(None, None) is None
     with pytest.raises(TypeError, match="random_state must be an int"):
         effective_seed(1.5, None)

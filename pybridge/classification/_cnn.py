@@ -227,8 +227,8 @@ class CNNClassifier(BaseEstimator):
         True shows a progress bar over the epochs with the loss and the
         validation AUC; False shows nothing; 2 prints one line per epoch.
     progress : bool or None, default None
-        Older switch of the progress bar; ``False`` hides it (and, with
-        ``verbose`` true, prints one line per epoch instead).
+        Older switch of the progress bar; ``False`` hides it (with the older
+        integer ``verbose=1``, one line per epoch takes its place).
 
     Attributes
     ----------

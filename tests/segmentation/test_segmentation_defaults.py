@@ -161,12 +161,12 @@ def test_keep_overlapping_hand_worked():
     m = np.zeros((10, 10), bool)
     m[0:2, 0:2] = True  # outside the ROI
     m[4:9, 4:6] = True  # crosses the ROI's edge: kept whole
-    m[8, 8] = True  # diagonal neighbour of the second: same 8-connected component
+    m[9, 6] = True  # diagonal neighbour of the second: same 8-connected component
     kept = keep_overlapping(m, (3, 3, 6, 6))
     expected = m.copy()
     expected[0:2, 0:2] = False
     assert_array_equal(kept, expected)
-    assert_array_equal(keep_overlapping(m, (3, 3, 6, 6), connectivity=4)[8, 8], False)
+    assert_array_equal(keep_overlapping(m, (3, 3, 6, 6), connectivity=4)[9, 6], False)
     both = keep_overlapping(np.stack([m, m]), [(0, 0, 1, 1), (3, 3, 6, 6)])
     assert both[0].sum() == 4 and both[1].sum() == expected.sum()
     with pytest.raises(ValueError, match="not inside"):
