@@ -276,7 +276,7 @@ def part_whole(results: Results, args) -> None:
     n_mammo = 2 if args.quick else 4
     sizes = [512] if args.quick else [512, 1000]
     for seed in args.seeds[:1] if args.quick else args.seeds:
-        key = f"whole|U-Net|defaults|masses-64|{seed}|{args.quick}"
+        key = f"whole|U-Net|defaults|masses-64|{seed}|{args.quick}|roi-clip"
         if results.get(key) is None:
             train = masses(120 if args.quick else 240, seed=1000 + seed)
             test = masses(100, seed=9000 + seed)
@@ -321,17 +321,19 @@ def _table(results: Results, part: str, title: str) -> None:
         walls = [r["wall"] for r in rs]
         spread = statistics.stdev(scores) if len(scores) > 1 else 0.0
         metric, goal, budget = TARGETS[model]
-        met = np.mean(scores) >= goal and np.mean(walls) <= budget
         logs = [r["log"] for r in rs if "log" in r]
         log_txt = f"{np.mean(logs):.4f}" if logs else "-"
-        if logs and "imbalanced" in setting:
-            met = np.mean(scores) >= np.mean(logs) and np.mean(walls) <= budget
         cpus = [r["cpu"] for r in rs if "cpu" in r]
         cpu_txt = f"{np.mean(cpus):.0f}" if cpus else "-"
-        verdict = "met" if met else ("MISSED" if np.mean(scores) < goal or (logs and "imbalanced" in setting)
-                                     else "quality met, time MISSED")
+        if logs and "imbalanced" in setting:  # the target is the LoG detector on the same patches
+            quality = np.mean(scores) >= np.mean(logs)
+        else:
+            quality = np.mean(scores) >= goal
+        timely = np.mean(walls) <= budget
+        verdict = "met" if quality and timely else ("time MISSED" if quality else "MISSED")
         print(
-            f"| {model} | {config} | {setting} | {metric} | {np.mean(scores):.4f} | {spread:.4f} | "
+            f"| {model} | {config} | {setting} | {metric} | {np.mean(scores):.4f} | "
+            f"{f'{spread:.4f}' if len(scores) > 1 else '-'} | "
             f"{len(rs)} | {np.mean(walls):.0f} | {cpu_txt} | {verdict} | {log_txt} |"
         )
     if part == "tune":

@@ -354,7 +354,10 @@ class _Segmenter(BaseEstimator):
         roi : (row0, col0, row1, col1) or N of them, optional
             The region a lesion was marked in (0-based, end-exclusive, as the
             legacy method takes it): only the connected components that
-            overlap it are kept, each whole.
+            overlap it are kept, and of them only what lies inside it, as
+            the legacy method segments inside its ROI. On whole synthetic
+            mammograms this keeps bright tissue that touches the lesion out of
+            its mask (``benchmarks/bench_defaults.py``, part ``whole``).
 
         Returns
         -------
@@ -362,7 +365,7 @@ class _Segmenter(BaseEstimator):
         """
         masks = self.predict_proba(X) > self.threshold_
         if roi is not None:
-            masks = keep_overlapping(masks, roi)
+            masks = keep_overlapping(masks, roi, clip=True)
         steps = check_steps(self.postprocess)
         return postprocess(masks, steps) if steps else masks
 

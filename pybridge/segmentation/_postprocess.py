@@ -140,12 +140,14 @@ def postprocess(masks: Any, steps: str | Sequence[str] | None = ("largest", "fil
     return out
 
 
-def keep_overlapping(masks: Any, rois: Any, *, connectivity: int = 8) -> np.ndarray:
+def keep_overlapping(masks: Any, rois: Any, *, connectivity: int = 8, clip: bool = False) -> np.ndarray:
     """Keep only the connected components of each mask that overlap its region of interest.
 
     What a lab does with the legacy method's ROI: a lesion found elsewhere in
     a whole mammogram (a bright blob, the skin line) is dropped, the lesion
-    inside the ROI is kept whole, even where it extends past the ROI's edge.
+    inside the ROI is kept whole, even where it extends past the ROI's edge
+    (or, with ``clip=True``, only its part inside the ROI, as the legacy
+    method segments inside it).
 
     Parameters
     ----------
@@ -154,6 +156,8 @@ def keep_overlapping(masks: Any, rois: Any, *, connectivity: int = 8) -> np.ndar
         0-based, end-exclusive rectangles (pybridge's ROI convention); one
         for every mask, or one per mask.
     connectivity : {4, 8}, default 8
+    clip : bool, default False
+        Also drop what lies outside the ROI.
 
     Returns
     -------
@@ -162,7 +166,7 @@ def keep_overlapping(masks: Any, rois: Any, *, connectivity: int = 8) -> np.ndar
     Examples
     --------
     >>> m = np.zeros((6, 6), bool); m[0, 0] = m[3:5, 3:5] = True
-    >>> keep_overlapping(m, (2, 2, 4, 4)).sum()
+    >>> int(keep_overlapping(m, (2, 2, 4, 4)).sum())
     4
     """
     from scipy import ndimage
@@ -201,4 +205,8 @@ def keep_overlapping(masks: Any, rois: Any, *, connectivity: int = 8) -> np.ndar
         keep = np.unique(labels[r0:r1, c0:c1])
         keep = keep[keep > 0]
         out[i] = np.isin(labels, keep)
+        if clip:
+            inside = np.zeros((h, w), bool)
+            inside[r0:r1, c0:c1] = True
+            out[i] &= inside
     return out[0] if single else out

@@ -179,10 +179,17 @@ def test_predict_with_roi_keeps_the_lesion_it_marks():
     est = _handmade()
     img = np.full((1, 100, 100), 0.3, np.float32)
     img[0, 10:20, 10:20] = 0.9  # a bright distractor
-    img[0, 60:75, 60:80] = 0.9  # the marked lesion, larger than its ROI
-    assert est.predict(img)[0].sum() == 100 + 300
-    with_roi = est.predict(img, roi=(65, 65, 70, 70))[0]
-    assert with_roi.sum() == 300 and with_roi[60:75, 60:80].all()
+    img[0, 60:75, 60:80] = 0.9  # the marked lesion
+    img[0, 67, 80:95] = 0.9  # bright tissue touching it, reaching out of the ROI
+    assert est.predict(img)[0].sum() == 100 + 300 + 15
+    with_roi = est.predict(img, roi=(55, 55, 80, 85))[0]
+    expected = np.zeros((100, 100), bool)
+    expected[60:75, 60:80] = True
+    expected[67, 80:85] = True  # inside the ROI only
+    assert_array_equal(with_roi, expected)
+    # keep_overlapping alone keeps the touching component whole
+    whole = keep_overlapping(est.predict(img)[0], (55, 55, 80, 85))
+    assert whole.sum() == 315 and not whole[10:20, 10:20].any()
 
 
 # ---------------------------------------------------------------- input checks
