@@ -4,9 +4,11 @@
 - :func:`seed_everything`: seed torch (CPU and CUDA) and Python's ``random``.
 - :func:`fit_network`: the one training loop: train/validation split
   (stratified when labels are given), mini-batches from a seeded generator,
-  on-the-fly augmentation, early stopping on the validation loss with the best
-  weights restored, ``ReduceLROnPlateau``, a tqdm bar that can be switched off,
-  and a history of per-epoch values.
+  on-the-fly augmentation, early stopping on the validation loss or a
+  validation metric with the best weights restored, ``ReduceLROnPlateau``, a
+  progress bar showing the loss and the validation metric
+  (:func:`pybridge._progress.progress`) that ``progress=False`` silences, and a
+  history of per-epoch values.
 - :func:`predict_batches`: inference in eval mode, batch by batch.
 - :func:`save_model` / :func:`load_model`: weights in safetensors with a JSON
   metadata record (architecture options, preprocessing, classes...) in the
@@ -41,12 +43,150 @@ __all__ = [
     "save_model",
     "save_tensors",
     "load_model",
+    "upgrade_params",
+    "load_weights",
+    "effective_seed",
+    "show_progress",
+    "check_chance",
+    "NoBetterThanChanceWarning",
     "FORMAT_VERSION",
 ]
 
-#: Version of the file layout written by :func:`save_model`.
-FORMAT_VERSION = 1
+#: Version of the file layout written by :func:`save_model`. 2: estimators
+#: gained ``architecture``, ``random_state`` (``seed`` kept as an alias),
+#: ``monitor`` and the training images' class and value range; files of
+#: format 1 load as the course architectures they hold.
+FORMAT_VERSION = 2
 _META_KEY = "pybridge"
+
+
+class NoBetterThanChanceWarning(UserWarning):
+    """A fit ended no better than chance on its own validation split.
+
+    The model learned nothing it can show on held-out data: more data, more
+    epochs, clearer lesions or another learning rate may help; its
+    predictions should not be trusted.
+    """
+
+
+def effective_seed(random_state: Any, seed: Any) -> int | None:
+    """The seed an estimator uses: ``seed`` (the older name) when given, else ``random_state``.
+
+    Examples
+    --------
+    >>> effective_seed(0, None), effective_seed(0, 7), effective_seed(None, None)
+    (0, 7, None)
+    """
+    value = random_state if seed is None else seed
+    if value is None:
+        return None
+    if isinstance(value, np.random.RandomState | np.random.Generator):
+        raise TypeError(
+            "random_state must be an int or None for pybridge's estimators (torch draws its own "
+            f"numbers); got a {type(value).__name__}"
+        )
+    if isinstance(value, bool) or int(value) != value:
+        raise TypeError(f"random_state must be an int or None; got {value!r}")
+    return int(value)
+
+
+def show_progress(verbose: Any, progress: Any) -> tuple[bool, int]:
+    """(show the progress bar, print per-epoch lines) from an estimator's ``verbose``/``progress``.
+
+    ``verbose`` True/1 shows the bar, 2 or more also prints a line per
+    epoch, False/0 shows nothing. ``progress=False`` (the older switch)
+    hides the bar: with the default ``verbose=True`` nothing is shown, as
+    before; with the older integer ``verbose=1`` a line per epoch takes its
+    place, as before.
+
+    Examples
+    --------
+    >>> show_progress(True, None), show_progress(False, None), show_progress(1, False)
+    ((True, 0), (False, 0), (False, 1))
+    >>> show_progress(True, False)
+    (False, 0)
+    """
+    level = int(verbose) if verbose is not None else 0
+    bar = bool(level) and progress is not False
+    older_lines = progress is False and verbose is not True and level >= 1
+    lines = 1 if level >= 2 or older_lines else 0
+    return bar, lines
+
+
+def check_chance(history: dict[str, list], metric: str, chance: float | None, who: str) -> None:
+    """Warn when the restored epoch's validation ``metric`` is no better than ``chance``.
+
+    Parameters
+    ----------
+    history : dict
+        As :func:`fit_network` returns it.
+    metric : str
+        Key of the validation metric (higher is better).
+    chance : float or None
+        What a model that learned nothing reaches; None skips the check
+        (a validation split too small to judge).
+    who : str
+        The estimator's name, for the message.
+    """
+    import warnings
+
+    values = history.get(metric) or []
+    if chance is None or not values:
+        return
+    best = int(history.get("best_epoch", [len(values) - 1])[0])
+    value = values[min(best, len(values) - 1)]
+    if not math.isfinite(value) or value <= chance:
+        warnings.warn(
+            f"{who} ended no better than chance on its own validation split "
+            f"({metric} {value:.3f}, chance level {chance:.3f}); do not trust its predictions. "
+            "More training images, more epochs, another learning rate or clearer examples may help.",
+            NoBetterThanChanceWarning,
+            stacklevel=3,
+        )
+
+
+def upgrade_params(cls: type, params: dict[str, Any], meta: dict[str, Any]) -> dict[str, Any]:
+    """The constructor options of a saved model, brought to this version's estimator.
+
+    Format 1 files hold the course architectures and no ``architecture``,
+    ``random_state`` or ``monitor``: they get ``'course'``, their ``seed`` and
+    the validation loss they were trained with. Options this version does not
+    know are refused with the file's format version in the message.
+    """
+    import inspect
+
+    params = dict(params)
+    version = int(meta.get("format_version", 1))
+    known = set(inspect.signature(cls.__init__).parameters) - {"self"}
+    if version < 2:
+        params.setdefault("architecture", "course")
+        if "seed" in params and "random_state" in known:
+            params["random_state"] = params.pop("seed")
+        if "monitor" in known:
+            params.setdefault("monitor", "val_loss")
+    unknown = sorted(set(params) - known)
+    if unknown:
+        raise PyBridgeError(
+            f"this model file (format {version}) holds options {unknown} that this pybridge's "
+            f"{cls.__name__} does not know (it reads formats 1 to {FORMAT_VERSION}); "
+            "load it with the pybridge version that wrote it"
+        )
+    return params
+
+
+def load_weights(network: torch.nn.Module, state: dict, meta: dict[str, Any], path: Any = None) -> None:
+    """``network.load_state_dict(state)``, with a message naming the file's format on a mismatch."""
+    try:
+        network.load_state_dict(state)
+    except RuntimeError as err:
+        version = meta.get("format_version", 1)
+        where = f"{str(path)!r} " if path is not None else ""
+        raise PyBridgeError(
+            f"the model file {where}(format {version}, architecture "
+            f"{meta.get('architecture', {}).get('name')!r}) does not fit the network this pybridge "
+            f"builds for it (format {FORMAT_VERSION}): {str(err).splitlines()[0]}; retrain the model "
+            "or load it with the pybridge version that wrote it"
+        ) from err
 
 
 def resolve_device(device: Any = None) -> torch.device:
@@ -191,6 +331,7 @@ def fit_network(
     augment_targets: bool = False,
     metric: Callable[[torch.Tensor, torch.Tensor], float] | None = None,
     metric_name: str = "val_metric",
+    monitor: str = "val_loss",
     device: torch.device | str | None = None,
     seed: int | None = 0,
     progress: bool = True,
@@ -231,12 +372,20 @@ def fit_network(
         batch. With ``augment_targets=True`` the targets are transformed with
         the images (segmentation masks).
     metric : callable(y_val, logits_val) -> float, optional
-        Extra validation metric recorded in the history as ``metric_name``.
+        Extra validation metric recorded in the history as ``metric_name``
+        (higher is better).
+    monitor : str, default 'val_loss'
+        What early stopping, the learning-rate schedule and the choice of the
+        best weights follow: ``'val_loss'`` (lower is better) or
+        ``metric_name`` (higher is better; an epoch where the metric is
+        undefined counts as no improvement). Without validation data the
+        training loss is followed.
     device : torch.device, str or None
     seed : int or None
         Seeds the weights' order of batches and the augmentation draws.
     progress : bool
-        Show a tqdm bar over epochs.
+        Show a progress bar over epochs with the loss and the validation
+        metric (one summary line when the output is not a terminal).
     verbose : int
         ``>= 1`` prints one line per epoch.
     desc : str
@@ -269,6 +418,10 @@ def fit_network(
         raise ValueError(f"batch_size must be >= 1; got {batch_size}")
     if X.shape[0] != y.shape[0]:
         raise ValueError(f"X and y must have the same number of samples; got {X.shape[0]} and {y.shape[0]}")
+    if monitor != "val_loss" and (metric is None or monitor != metric_name):
+        raise ValueError(
+            f"monitor must be 'val_loss' or the metric's name {metric_name!r}; got {monitor!r}"
+        )
 
     if isinstance(validation, tuple):
         X_tr, y_tr = X, y
@@ -280,6 +433,7 @@ def fit_network(
     else:
         X_tr, y_tr, X_va, y_va = X, y, None, None
     has_val = X_va is not None and X_va.shape[0] > 0
+    follow_metric = has_val and monitor != "val_loss"
 
     generator = torch.Generator()
     if seed is not None:
@@ -291,7 +445,8 @@ def fit_network(
     scheduler = None
     if lr_patience is not None:
         scheduler = torch.optim.lr_scheduler.ReduceLROnPlateau(
-            optimizer, mode="min", factor=lr_factor, patience=lr_patience, min_lr=min_lr
+            optimizer, mode="max" if follow_metric else "min", factor=lr_factor,
+            patience=lr_patience, min_lr=min_lr,
         )
 
     history: dict[str, list] = {"loss": [], "val_loss": [], "lr": []}
@@ -302,9 +457,9 @@ def fit_network(
     best_epoch = 0
     stale = 0
 
-    from tqdm import tqdm  # the plain bar: no ipywidgets needed in notebooks
+    from ._progress import progress as progress_bar
 
-    bar = tqdm(range(epochs), desc=desc, disable=not progress, leave=False)
+    bar = progress_bar(range(epochs), desc=desc, unit="epoch", enabled=bool(progress))
     for epoch in bar:
         network.train()
         total, count = 0.0, 0
@@ -338,19 +493,27 @@ def fit_network(
             history["val_loss"].append(val_loss)
             if metric is not None:
                 history[metric_name].append(float(metric(y_va.cpu(), logits.cpu())))
-            monitored = val_loss
+            if follow_metric:
+                value = history[metric_name][-1]
+                # lower is better inside: an undefined metric never improves
+                monitored = -value if math.isfinite(value) else math.inf
+            else:
+                monitored = val_loss
         else:
             history["val_loss"].append(float("nan"))
             monitored = train_loss
 
-        if scheduler is not None:
+        if scheduler is not None and math.isfinite(monitored):
             scheduler.step(monitored)
         if monitored < best - 1e-6:
             best, best_epoch, stale = monitored, epoch, 0
             best_state = {k: v.detach().clone() for k, v in network.state_dict().items()}
         else:
             stale += 1
-        bar.set_postfix(loss=f"{train_loss:.4f}", val=f"{history['val_loss'][-1]:.4f}")
+        postfix = {"loss": f"{train_loss:.4f}", "val_loss": f"{history['val_loss'][-1]:.4f}"}
+        if metric is not None and has_val:
+            postfix[metric_name] = f"{history[metric_name][-1]:.4f}"
+        bar.set_postfix(**postfix)
         if verbose:
             extra = f" {metric_name} {history[metric_name][-1]:.4f}" if metric is not None and has_val else ""
             print(

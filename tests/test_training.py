@@ -10,6 +10,7 @@ from numpy.testing import assert_allclose, assert_array_equal
 from pybridge._augment import Augmenter, make_augmenter
 from pybridge._errors import PyBridgeError
 from pybridge._training import (
+    FORMAT_VERSION,
     fit_network,
     load_model,
     predict_batches,
@@ -114,7 +115,7 @@ def test_save_load_round_trip(tmp_path):
     net = torch.nn.Sequential(torch.nn.Conv2d(1, 2, 3), torch.nn.BatchNorm2d(2))
     p = save_model(tmp_path / "m.safetensors", net, {"arch": {"k": 3}, "mean": 0.5})
     state, meta = load_model(p)
-    assert meta["arch"] == {"k": 3} and meta["mean"] == 0.5 and meta["format_version"] == 1
+    assert meta["arch"] == {"k": 3} and meta["mean"] == 0.5 and meta["format_version"] == FORMAT_VERSION == 2
     for k, v in net.state_dict().items():
         assert torch.equal(state[k], v)
     # the file is plain safetensors: a second reader sees the same tensors
@@ -178,7 +179,7 @@ def test_augment_is_seeded():
 
 def test_make_augmenter_options():
     assert make_augmenter(None) is None and make_augmenter(False) is None
-    assert make_augmenter(True) == Augmenter()
+    assert make_augmenter(True) == Augmenter(intensity=0.1)
     assert make_augmenter({"flip": False}).flip is False
     assert Augmenter(**Augmenter().to_dict()) == Augmenter()
     with pytest.raises(ValueError, match="unknown augmentation"):
@@ -206,3 +207,95 @@ def test_loading_a_file_as_the_wrong_estimator_names_the_right_loader(tmp_path):
     with pytest.raises(PyBridgeError, match=r"not a UNetSegmenter; use pybridge\.segmentation\.load"):
         UNetSegmenter.load(path)
     assert isinstance(CNNClassifier.load(path), CNNClassifier)
+
+
+# ---------------------------------------------------------------- monitor, progress, chance, old files
+
+
+def test_monitor_a_metric_restores_its_best_epoch():
+    from pybridge._training import fit_network
+
+    torch.manual_seed(0)
+    net = torch.nn.Linear(2, 1)
+    X = torch.randn(80, 2)
+    y = (X[:, :1] > 0).float()
+    scores = iter([0.6, 0.9, 0.7, 0.8, 0.5, 0.55])
+    h = fit_network(
+        net, X, y, loss_fn=BCE, optimizer=torch.optim.SGD(net.parameters(), lr=0.1), epochs=6,
+        metric=lambda yv, logits: next(scores), metric_name="val_auc", monitor="val_auc",
+        early_stopping=None, progress=False,
+    )
+    assert h["val_auc"] == [0.6, 0.9, 0.7, 0.8, 0.5, 0.55] and h["best_epoch"] == [1]
+    with pytest.raises(ValueError, match="monitor must be"):
+        fit_network(net, X, y, loss_fn=BCE, optimizer=torch.optim.SGD(net.parameters(), lr=0.1),
+                    epochs=1, monitor="val_dice", progress=False)
+
+
+def test_progress_line_holds_loss_and_metric(capsys):
+    from pybridge._training import fit_network
+
+    net = torch.nn.Linear(2, 1)
+    X = torch.randn(40, 2)
+    y = (X[:, :1] > 0).float()
+    fit_network(net, X, y, loss_fn=BCE, optimizer=torch.optim.SGD(net.parameters(), lr=0.1), epochs=2,
+                metric=lambda yv, lg: 0.5, metric_name="val_auc", desc="net", progress=True)
+    err = capsys.readouterr().err
+    assert err.startswith("net: ") and "epoch" in err and "loss=" in err and "val_auc=0.5" in err
+
+
+def test_show_progress_and_effective_seed():
+    from pybridge._training import effective_seed, show_progress
+
+    assert show_progress(True, None) == (True, 0)
+    assert show_progress(2, None) == (True, 1)
+    assert show_progress(0, True) == (False, 0)
+    assert show_progress(1, False) == (False, 1)  # the older progress=False with verbose=1
+    assert show_progress(True, False) == (False, 0)  # the older progress=False alone: silent
+    assert effective_seed(3, None) == 3 and effective_seed(3, 5) == 5 and effective_seed(None, None) is None
+    with pytest.raises(TypeError, match="random_state must be an int"):
+        effective_seed(1.5, None)
+
+
+def test_check_chance_warns_only_at_or_below_chance():
+    import warnings
+
+    from pybridge._training import NoBetterThanChanceWarning, check_chance
+
+    h = {"val_auc": [0.4, 0.58, 0.52], "best_epoch": [1]}
+    with pytest.warns(NoBetterThanChanceWarning, match="val_auc 0.580"):
+        check_chance(h, "val_auc", 0.6, "CNNClassifier")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        check_chance(h, "val_auc", 0.55, "CNNClassifier")
+        check_chance(h, "val_auc", None, "CNNClassifier")  # too small a split to judge
+
+
+def test_upgrade_params_from_format_1():
+    from pybridge._training import upgrade_params
+
+    class Est:
+        def __init__(self, *, architecture="monai", random_state=0, seed=None, monitor="val_auc", lr=0.1):
+            pass
+
+    got = upgrade_params(Est, {"seed": 4, "lr": 0.2}, {"format_version": 1})
+    assert got == {"architecture": "course", "random_state": 4, "monitor": "val_loss", "lr": 0.2}
+    assert upgrade_params(Est, {"lr": 0.2}, {"format_version": 2}) == {"lr": 0.2}
+    with pytest.raises(PyBridgeError, match=r"format 2.*\['momentum'\]"):
+        upgrade_params(Est, {"momentum": 0.9}, {"format_version": 2})
+
+
+def test_augmenter_intensity_is_images_only_and_seeded():
+    aug = Augmenter(flip=False, rotate90=False, max_angle=0, max_shift=0, scale=(1, 1), intensity=0.2)
+    x = torch.rand(4, 1, 8, 8)
+    m = (torch.rand(4, 1, 8, 8) > 0.5).float()
+    a, ma = aug(x, m, generator=torch.Generator().manual_seed(1))
+    b, _ = aug(x, m, generator=torch.Generator().manual_seed(1))
+    assert torch.equal(a, b) and torch.equal(ma, m)
+    # an affine change of intensity per image: a = gain * x + offset
+    for i in range(4):
+        A = torch.stack([x[i].flatten(), torch.ones(64)], 1)
+        coef = torch.linalg.lstsq(A, a[i].flatten()[:, None]).solution
+        assert_allclose((A @ coef).flatten().numpy(), a[i].flatten().numpy(), atol=1e-5)
+        assert 0.8 - 1e-6 <= float(coef[0]) <= 1.2 + 1e-6
+    with pytest.raises(ValueError, match="intensity"):
+        Augmenter(intensity=1.5)

@@ -16,7 +16,8 @@ This package imports torch; ``import pybridge`` alone does not.
 
 from __future__ import annotations
 
-from ._cnn import CNNClassifier, CourseCNN
+from .._training import NoBetterThanChanceWarning
+from ._cnn import ARCHITECTURES, CNNClassifier, CourseCNN
 from ._evaluation import (
     auc,
     confusion_matrix,
@@ -33,6 +34,8 @@ from ._transfer import STRATEGIES, TransferClassifier, build_source_model, sourc
 __all__ = [
     "CNNClassifier",
     "CourseCNN",
+    "ARCHITECTURES",
+    "NoBetterThanChanceWarning",
     "TraditionalClassifier",
     "patch_features",
     "TransferClassifier",

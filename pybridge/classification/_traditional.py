@@ -91,8 +91,10 @@ class TraditionalClassifier(BaseEstimator):
     C : float, default 1.0
         Inverse L2 regularisation strength of the logistic regression.
     class_weight : None or 'balanced', default None
-    seed : int or None, default 0
+    random_state : int or None, default 0
         Accepted for a uniform interface (the solver is deterministic).
+    seed : int or None, default None
+        Alias of ``random_state`` kept for existing code.
 
     Attributes
     ----------
@@ -113,9 +115,12 @@ class TraditionalClassifier(BaseEstimator):
 
     _estimator_name = "TraditionalClassifier"
 
-    def __init__(self, *, C: float = 1.0, class_weight: Any = None, seed: int | None = 0) -> None:
+    def __init__(
+        self, *, C: float = 1.0, class_weight: Any = None, random_state: int | None = 0, seed: int | None = None
+    ) -> None:
         self.C = C
         self.class_weight = class_weight
+        self.random_state = random_state
         self.seed = seed
 
     def _make_pipeline(self):
@@ -180,7 +185,10 @@ class TraditionalClassifier(BaseEstimator):
         }
         meta = {
             "estimator": self._estimator_name,
-            "params": {"C": float(self.C), "class_weight": self.class_weight, "seed": self.seed},
+            "params": {
+                "C": float(self.C), "class_weight": self.class_weight,
+                "random_state": self.random_state, "seed": self.seed,
+            },
             "feature_names": self.feature_names_,
             "classes": [0, 1],
         }

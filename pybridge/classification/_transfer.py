@@ -81,7 +81,11 @@ def build_source_model(
         ``CNNClassifier.load``).
     """
     data = source_task(n)
-    clf = CNNClassifier(epochs=epochs, lr=0.005, seed=seed, device="cpu", progress=progress)
+    # the options the shipped file was built with (before the defaults changed)
+    clf = CNNClassifier(
+        epochs=epochs, lr=0.005, random_state=seed, device="cpu", verbose=progress,
+        augment=False, class_weight=None, monitor="val_loss", early_stopping=12,
+    )
     clf.fit(data["images"], data["labels"])
     target = source_model_path() if path is None else Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -133,6 +137,7 @@ class TransferClassifier(CNNClassifier):
         strategy: str = "fine_tune",
         source: str | PathLike | None = None,
         lr_decay: float = 0.3,
+        architecture: str = "course",
         filters: tuple[int, ...] = (8, 16, 32),
         dense: int = 10,
         dropout: float = 0.2,
@@ -143,22 +148,25 @@ class TransferClassifier(CNNClassifier):
         momentum: float = 0.9,
         weight_decay: float = 0.0,
         validation_fraction: float = 0.2,
-        early_stopping: int | None = 12,
+        early_stopping: int | None = 15,
+        monitor: str = "val_auc",
         lr_patience: int | None = 4,
-        class_weight: Any = None,
-        augment: Any = False,
+        class_weight: Any = "balanced",
+        augment: Any = True,
         normalisation: str = "patch",
-        seed: int | None = 0,
+        random_state: int | None = 0,
+        seed: int | None = None,
         device: Any = None,
-        progress: bool = True,
-        verbose: int = 0,
+        verbose: bool | int = True,
+        progress: bool | None = None,
     ) -> None:
         super().__init__(
-            filters=filters, dense=dense, dropout=dropout, epochs=epochs, batch_size=batch_size,
-            optimizer=optimizer, lr=lr, momentum=momentum, weight_decay=weight_decay,
-            validation_fraction=validation_fraction, early_stopping=early_stopping,
-            lr_patience=lr_patience, class_weight=class_weight, augment=augment,
-            normalisation=normalisation, seed=seed, device=device, progress=progress, verbose=verbose,
+            architecture=architecture, filters=filters, dense=dense, dropout=dropout, epochs=epochs,
+            batch_size=batch_size, optimizer=optimizer, lr=lr, momentum=momentum,
+            weight_decay=weight_decay, validation_fraction=validation_fraction,
+            early_stopping=early_stopping, monitor=monitor, lr_patience=lr_patience,
+            class_weight=class_weight, augment=augment, normalisation=normalisation,
+            random_state=random_state, seed=seed, device=device, verbose=verbose, progress=progress,
         )
         self.strategy = strategy
         self.source = source

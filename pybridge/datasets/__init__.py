@@ -5,6 +5,9 @@
 - :func:`masses`: crops with a mass lesion and its exact mask;
   :func:`mammogram`: a full synthetic mammogram (about 1000 x 1000) with a
   lesion, its mask and its bounding box.
+- :func:`settings`, :func:`make_setting`: a family of data settings
+  (background texture, contrast, lesion size and count, class balance, mass
+  margin, distractors, image size) split into tuning and held-out settings.
 - :func:`load_patch_folder`, :func:`load_mass_folder`: the course's folder
   layouts (``Train/0``, ``Train/1``... PNG patches; ``*_resized.pgm`` with
   ``*_mass_mask.pgm`` pairs).
@@ -24,6 +27,12 @@ _WHERE = {
     "mammogram": "._masses",
     "load_patch_folder": "._folders",
     "load_mass_folder": "._folders",
+    "MARGINS": "._masses",
+    "BACKGROUNDS": "._family",
+    "Setting": "._family",
+    "SETTINGS": "._family",
+    "settings": "._family",
+    "make_setting": "._family",
 }
 
 __all__ = sorted(_WHERE)

@@ -20,7 +20,10 @@ import numpy as np
 
 from ._background import power_law_background
 
-__all__ = ["masses", "mammogram"]
+__all__ = ["masses", "mammogram", "MARGINS"]
+
+#: Values of the ``margin=`` option of :func:`masses`.
+MARGINS = ("round", "lobulated", "spiculated")
 
 
 # --------------------------------------------------------------------------
@@ -62,14 +65,16 @@ def _lesion_field(
     rng: np.random.Generator,
     *,
     spiculated: bool,
+    lobulated: bool = True,
 ) -> np.ndarray:
-    """Signed inside-ness (pixels, > 0 inside) of one lobulated, optionally spiculated mass."""
+    """Signed inside-ness (pixels, > 0 inside) of one mass: round or lobulated, optionally spiculated."""
     dy, dx = yy - center[0], xx - center[1]
     rho = np.hypot(dy, dx)
     theta = np.arctan2(dy, dx)
     boundary = np.ones_like(theta)
     for k in range(2, 6):
-        amp = rng.uniform(0.0, 0.16 / k)
+        # drawn for a round mass too, so its other draws match the lobulated one's
+        amp = rng.uniform(0.0, 0.16 / k) if lobulated else 0.0 * rng.uniform()
         boundary += amp * np.cos(k * theta + rng.uniform(0.0, 2.0 * np.pi))
     field = radius * boundary - rho
     # spicules draw from their own stream, so the same seed gives the same core
@@ -95,6 +100,31 @@ def _sigmoid(z: np.ndarray) -> np.ndarray:
     return 0.5 * (1.0 + np.tanh(0.5 * z))
 
 
+def _blobs(
+    rng: np.random.Generator,
+    yy: np.ndarray,
+    xx: np.ndarray,
+    field: np.ndarray,
+    radius: float,
+    peak: float,
+    lo: int,
+    hi: int,
+) -> np.ndarray:
+    """Bright Gaussian blobs as bright as the mass or brighter, clear of it (not in the mask)."""
+    out = np.zeros_like(yy)
+    size = yy.shape[0]
+    far = field < -0.6 * radius  # blob centres keep away from the mass
+    candidates = np.argwhere(far)
+    for _ in range(int(rng.integers(lo, hi + 1))):
+        if not len(candidates):
+            break
+        cy, cx = candidates[rng.integers(len(candidates))]
+        sigma = rng.uniform(0.03, 0.07) * size
+        out = np.maximum(out, peak * rng.uniform(0.8, 1.3) * np.exp(-((yy - cy) ** 2 + (xx - cx) ** 2) / (2 * sigma**2)))
+    # the mask stays exact: where a blob overlaps the mass, the mass is still the mass
+    return np.where(field > 0, 0.0, out)
+
+
 # --------------------------------------------------------------------------
 # public
 # --------------------------------------------------------------------------
@@ -111,6 +141,8 @@ def masses(
     texture: float = 0.07,
     noise: float = 0.015,
     beta: float = 3.0,
+    margin: str | None = None,
+    distractors: int | tuple[int, int] = 0,
 ) -> dict[str, np.ndarray]:
     """Synthetic mammogram crops, each with one mass lesion and its exact mask.
 
@@ -134,6 +166,14 @@ def masses(
         Standard deviation of the white (quantum) noise.
     beta : float, default 3.0
         Exponent of the background's power spectrum 1/f^beta.
+    margin : {'round', 'lobulated', 'spiculated'} or None, default None
+        Shape of the mass margin: a round disc, a lobulated one (radius
+        varying with the angle), or lobulated with spicules. None follows
+        ``spiculated`` ('spiculated' when True, else 'lobulated').
+    distractors : int or (int, int), default 0
+        Number of bright round blobs (cysts, lymph nodes, overlapping
+        tissue) put away from the mass, drawn per crop. They are not part of
+        the mask: a segmenter must learn to ignore them.
 
     Returns
     -------
@@ -163,8 +203,18 @@ def masses(
     c_lo, c_hi = _range(contrast, "contrast", low=0.0, high=0.8)
     if texture < 0 or noise < 0:
         raise ValueError(f"texture and noise must be >= 0; got texture={texture}, noise={noise}")
+    if margin is None:
+        margin = "spiculated" if spiculated else "lobulated"
+    if margin not in MARGINS:
+        raise ValueError(f"margin must be one of {MARGINS} or None; got {margin!r}")
+    d_lo, d_hi = _range(distractors, "distractors", low=0, high=10)
+    if int(d_lo) != d_lo or int(d_hi) != d_hi:
+        raise ValueError(f"distractors must be whole numbers; got {distractors!r}")
     rng = _rng(seed)
     n, size = int(n), int(size)
+    # a separate stream, drawn only when asked for, so that crops without
+    # distractors are the same as before the option existed
+    blob_rng = np.random.default_rng(rng.integers(2**63)) if d_hi > 0 else None
 
     background = 0.35 + texture * power_law_background(n, size=size, beta=beta, seed=rng)
     yy, xx = np.mgrid[0:size, 0:size].astype(np.float64)
@@ -178,10 +228,15 @@ def masses(
             (size - 1) / 2 + rng.uniform(-jitter, jitter),
             (size - 1) / 2 + rng.uniform(-jitter, jitter),
         )
-        field = _lesion_field(yy, xx, center, r, rng, spiculated=spiculated)
+        field = _lesion_field(
+            yy, xx, center, r, rng, spiculated=margin == "spiculated", lobulated=margin != "round"
+        )
         edge = rng.uniform(0.6, 1.6) * size / 64
         core = 0.85 + 0.15 * np.clip(1.0 - np.hypot(yy - center[0], xx - center[1]) / r, 0, 1)
-        lesion = rng.uniform(c_lo, c_hi) * core * _sigmoid(field / edge)
+        peak = rng.uniform(c_lo, c_hi)
+        lesion = peak * core * _sigmoid(field / edge)
+        if blob_rng is not None:
+            lesion = lesion + _blobs(blob_rng, yy, xx, field, r, peak, int(d_lo), int(d_hi))
         image = background[i] + lesion + noise * rng.standard_normal((size, size))
         images[i] = np.clip(image, 0.0, 1.0)
         masks[i] = field > 0

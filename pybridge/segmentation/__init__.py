@@ -1,14 +1,19 @@
 """Segmentation of mass lesions: a convolutional auto-encoder and a U-Net.
 
-- :class:`CAESegmenter`: the course's convolutional auto-encoder (strided
-  convolutions down, transposed convolutions up).
-- :class:`UNetSegmenter`: a U-Net with configurable width and depth.
+- :class:`CAESegmenter`: a convolutional auto-encoder (strided convolutions
+  down, transposed convolutions up): MONAI's ``AutoEncoder`` by default, the
+  course's network with ``architecture='course'``.
+- :class:`UNetSegmenter`: a U-Net with configurable width and depth: MONAI's
+  ``UNet`` (or ``BasicUNet``) by default, the course's with
+  ``architecture='course'``.
 - Both: scikit-learn-style ``fit``/``predict_proba``/``predict``/``score``,
-  Dice or BCE+Dice loss, threshold chosen on validation data, shared
-  augmentation and training loop, any input size (padding, and overlapping
-  tiles for large images), safe ``save``/:func:`load` (safetensors + JSON).
+  MONAI's Dice or Dice + BCE loss, threshold chosen on validation data,
+  augmentation, early stopping on the validation Dice with the best weights
+  restored, any input size (padding, and MONAI's sliding-window inference
+  for whole images, with the training normalisation), an ROI that keeps only
+  the lesions overlapping it, safe ``save``/:func:`load` (safetensors + JSON).
 - Post-processing: :func:`largest_connected_component`, :func:`fill_holes`,
-  :func:`postprocess`.
+  :func:`keep_overlapping`, :func:`postprocess`.
 
 This package imports torch; ``import pybridge`` alone does not.
 """
@@ -16,8 +21,15 @@ This package imports torch; ``import pybridge`` alone does not.
 from __future__ import annotations
 
 from ._estimators import LOSSES, CAESegmenter, UNetSegmenter, load, tiled_probabilities
-from ._networks import CAE, PadToMultiple, UNet
-from ._postprocess import POSTPROCESS_STEPS, fill_holes, largest_connected_component, postprocess
+from .._training import NoBetterThanChanceWarning
+from ._networks import ARCHITECTURES, CAE, PadToMultiple, UNet, build_network
+from ._postprocess import (
+    POSTPROCESS_STEPS,
+    fill_holes,
+    keep_overlapping,
+    largest_connected_component,
+    postprocess,
+)
 from ._postprocess import check_steps as check_postprocess
 
 __all__ = [
@@ -26,6 +38,10 @@ __all__ = [
     "load",
     "largest_connected_component",
     "fill_holes",
+    "keep_overlapping",
+    "build_network",
+    "ARCHITECTURES",
+    "NoBetterThanChanceWarning",
     "postprocess",
     "check_postprocess",
     "POSTPROCESS_STEPS",

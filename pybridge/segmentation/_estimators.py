@@ -12,21 +12,26 @@ from torch import nn
 
 from .._augment import Augmenter, make_augmenter
 from .._errors import PyBridgeError
-from .._inputs import as_image_stack
+from .._inputs import InputProfile, as_image_stack
 from .._training import (
+    check_chance,
+    effective_seed,
     fit_network,
     load_model,
+    load_weights,
     predict_batches,
     resolve_device,
     save_model,
     seed_everything,
+    show_progress,
     split_train_val,
+    upgrade_params,
 )
 from ..metrics import dice
-from ._networks import CAE, PadToMultiple, UNet
-from ._postprocess import check_steps, postprocess
+from ._networks import ARCHITECTURES, build_network
+from ._postprocess import check_steps, keep_overlapping, postprocess
 
-__all__ = ["CAESegmenter", "UNetSegmenter", "load", "LOSSES"]
+__all__ = ["CAESegmenter", "UNetSegmenter", "load", "LOSSES", "tiled_probabilities"]
 
 #: Values of the ``loss=`` option.
 LOSSES = ("bce+dice", "dice", "bce")
@@ -61,25 +66,22 @@ def _as_masks(y: Any, shape: tuple[int, ...], *, name: str = "y") -> np.ndarray:
 # --------------------------------------------------------------------------
 
 
-def _soft_dice_loss(logits: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
-    p = torch.sigmoid(logits).flatten(1)
-    t = target.flatten(1)
-    inter = (p * t).sum(1)
-    return (1.0 - (2.0 * inter + 1.0) / (p.sum(1) + t.sum(1) + 1.0)).mean()
-
-
 def _loss_fn(name: str):
+    """The training loss: MONAI's soft Dice (+ binary cross-entropy) on sigmoid outputs.
+
+    ``batch=True`` sums the Dice terms over the whole batch before the ratio,
+    so a crop with a tiny or empty lesion cannot dominate the loss with a
+    0-or-1 Dice of its own: the loss does not collapse to "predict nothing"
+    on small foregrounds.
+    """
+    from monai.losses import DiceCELoss, DiceLoss
+
     if name == "bce":
         return nn.functional.binary_cross_entropy_with_logits
     if name == "dice":
-        return _soft_dice_loss
+        return DiceLoss(sigmoid=True, batch=True)
     if name == "bce+dice":
-
-        def bce_dice(logits: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
-            bce = nn.functional.binary_cross_entropy_with_logits(logits, target)
-            return bce + _soft_dice_loss(logits, target)
-
-        return bce_dice
+        return DiceCELoss(sigmoid=True, batch=True)
     raise ValueError(f"loss must be one of {LOSSES}; got {name!r}")
 
 
@@ -93,63 +95,54 @@ def _val_dice(y: torch.Tensor, logits: torch.Tensor) -> float:
 # --------------------------------------------------------------------------
 
 
-def _starts(side: int, tile: int, step: int) -> list[int]:
-    if side <= tile:
-        return [0]
-    s = list(range(0, side - tile + 1, step))
-    if s[-1] != side - tile:
-        s.append(side - tile)
-    return s
-
-
-def _ramp(n: int, overlap: int) -> np.ndarray:
-    """1-D blending weights: linear ramps of ``overlap`` pixels at both ends, > 0 everywhere."""
-    i = np.arange(n, dtype=np.float64)
-    r = max(overlap, 1)
-    return np.minimum(1.0, np.minimum(i + 1, n - i) / (r + 1))
-
-
 def tiled_probabilities(
     network: nn.Module,
     X: torch.Tensor,
     *,
-    tile: int | None,
+    tile: int | tuple[int, int] | None,
     overlap: int,
     device: torch.device,
     batch_size: int = 16,
 ) -> np.ndarray:
-    """Sigmoid of ``network`` over (N, C, H, W) images, tile by tile for large images.
+    """Sigmoid of ``network`` over (N, C, H, W) images, by sliding windows for large images.
 
-    Tiles of ``tile x tile`` pixels overlapping by ``overlap`` are blended with
-    linear weights, so any image size is handled in bounded memory. Images no
-    larger than a tile (or ``tile=None``) go through the network whole.
+    MONAI's ``sliding_window_inference``: windows of ``tile`` pixels
+    overlapping by ``overlap`` pixels, blended with Gaussian weights, so a
+    network trained on crops sees windows like its training crops and any
+    image size runs in bounded memory. Images no larger than a window (or
+    ``tile=None``) go through the network whole.
 
     Returns
     -------
     ndarray of shape (N, H, W), float32 in [0, 1]
     """
+    from monai.inferers import sliding_window_inference
+
     n, _, h, w = X.shape
-    if tile is None or (h <= tile and w <= tile):
+    if tile is None:
+        th = tw = None
+    elif isinstance(tile, int | np.integer):
+        th = tw = int(tile)
+    else:
+        th, tw = (int(t) for t in tile)
+    if th is None or (h <= th and w <= tw):
         logits = predict_batches(network, X, batch_size=batch_size, device=device)
         return torch.sigmoid(logits[:, 0]).float().cpu().numpy()
-    th, tw = min(tile, h), min(tile, w)
-    ys = _starts(h, th, max(1, th - overlap))
-    xs = _starts(w, tw, max(1, tw - overlap))
-    weight = np.outer(_ramp(th, overlap), _ramp(tw, overlap))
+    th, tw = min(th, h), min(tw, w)
+    frac = min(0.9, max(0.0, float(overlap) / min(th, tw)))
+    was_training = network.training
+    network.eval()
     out = np.empty((n, h, w), dtype=np.float32)
-    for i in range(n):
-        tiles = torch.stack([X[i, :, y : y + th, x : x + tw] for y in ys for x in xs])
-        logits = predict_batches(network, tiles, batch_size=batch_size, device=device)
-        probs = torch.sigmoid(logits[:, 0]).double().cpu().numpy()
-        acc = np.zeros((h, w))
-        norm = np.zeros((h, w))
-        k = 0
-        for y in ys:
-            for x in xs:
-                acc[y : y + th, x : x + tw] += weight * probs[k]
-                norm[y : y + th, x : x + tw] += weight
-                k += 1
-        out[i] = acc / norm
+    try:
+        with torch.no_grad():
+            for i in range(n):  # one image at a time: bounded memory for whole mammograms
+                logits = sliding_window_inference(
+                    X[i : i + 1].to(device), roi_size=(th, tw), sw_batch_size=batch_size,
+                    predictor=network, overlap=frac, mode="gaussian", padding_mode="reflect",
+                )
+                out[i] = torch.sigmoid(logits[0, 0]).float().cpu().numpy()
+    finally:
+        network.train(was_training)
     return out
 
 
@@ -162,52 +155,17 @@ class _Segmenter(BaseEstimator):
     """Shared training, inference and persistence of the segmenters."""
 
     _estimator_name = ""
+    _kind = ""
 
-    def _common_init(
-        self,
-        *,
-        epochs,
-        batch_size,
-        lr,
-        weight_decay,
-        loss,
-        validation_fraction,
-        early_stopping,
-        lr_patience,
-        augment,
-        threshold,
-        postprocess,
-        tile,
-        tile_overlap,
-        seed,
-        device,
-        progress,
-        verbose,
-    ) -> None:
-        self.epochs = epochs
-        self.batch_size = batch_size
-        self.lr = lr
-        self.weight_decay = weight_decay
-        self.loss = loss
-        self.validation_fraction = validation_fraction
-        self.early_stopping = early_stopping
-        self.lr_patience = lr_patience
-        self.augment = augment
-        self.threshold = threshold
-        self.postprocess = postprocess
-        self.tile = tile
-        self.tile_overlap = tile_overlap
-        self.seed = seed
-        self.device = device
-        self.progress = progress
-        self.verbose = verbose
+    def _common_init(self, **options) -> None:
+        for name, value in options.items():
+            setattr(self, name, value)
 
-    # subclasses: the architecture
+    def _seed(self) -> int | None:
+        return effective_seed(self.random_state, self.seed)
+
+    # subclasses: the architecture's sizes
     def _arch(self) -> dict[str, Any]:  # pragma: no cover - abstract
-        raise NotImplementedError
-
-    @staticmethod
-    def _build(arch: dict[str, Any]) -> nn.Module:  # pragma: no cover - abstract
         raise NotImplementedError
 
     # ------------------------------------------------------------ checks
@@ -221,11 +179,12 @@ class _Segmenter(BaseEstimator):
             raise ValueError(
                 f"threshold must be 'auto' or a number in (0, 1); got {self.threshold!r}"
             )
-        if self.tile is not None and (
-            int(self.tile) < 16 or int(self.tile_overlap) >= int(self.tile)
+        if self.tile is not None and self.tile != "auto" and (
+            int(self.tile) < 16
+            or (self.tile_overlap is not None and int(self.tile_overlap) >= int(self.tile))
         ):
             raise ValueError(
-                f"tile must be None or >= 16 and larger than tile_overlap; got tile={self.tile}, "
+                f"tile must be 'auto', None or >= 16 and larger than tile_overlap; got tile={self.tile}, "
                 f"tile_overlap={self.tile_overlap}"
             )
 
@@ -253,21 +212,32 @@ class _Segmenter(BaseEstimator):
         Returns
         -------
         self
+
+        Warns
+        -----
+        NoBetterThanChanceWarning
+            When the validation Dice is no better than marking every pixel
+            (or none) as lesion.
         """
         self._check_options()
+        profile = InputProfile.of(X)
         Xa = as_image_stack(X)
         ya = _as_masks(y, Xa.shape)
         if (X_val is None) != (y_val is None):
             raise ValueError("pass both X_val and y_val, or neither")
+        arch = self._arch()  # checks the architecture before any work
         self.device_ = resolve_device(self.device)
+        self.input_profile_ = profile
+        self.input_size_ = (int(Xa.shape[2]), int(Xa.shape[3]))
         self.mean_ = float(Xa.mean())
         self.std_ = float(Xa.std()) or 1.0
+        seed = self._seed()
         if X_val is not None:
-            Xv = as_image_stack(X_val, name="X_val")
+            Xv = profile.check(X_val, name="X_val")
             yv = _as_masks(y_val, Xv.shape, name="y_val")
             Xt, yt = Xa, ya
         elif self.validation_fraction:
-            tr, va = split_train_val(Xa.shape[0], float(self.validation_fraction), seed=self.seed)
+            tr, va = split_train_val(Xa.shape[0], float(self.validation_fraction), seed=seed)
             Xt, yt, Xv, yv = Xa[tr], ya[tr], Xa[va], ya[va]
         else:
             Xt, yt, Xv, yv = Xa, ya, None, None
@@ -278,11 +248,12 @@ class _Segmenter(BaseEstimator):
 
         X_t, y_t = tensors(Xt, yt)
         validation = tensors(Xv, yv) if Xv is not None and len(Xv) else None
-        seed_everything(self.seed)
-        self.network_ = PadToMultiple(self._build(self._arch())).to(self.device_)
+        seed_everything(seed)
+        self.network_ = build_network(self._kind, arch).to(self.device_)
         opt = torch.optim.Adam(
             self.network_.parameters(), lr=self.lr, weight_decay=self.weight_decay
         )
+        bar, lines = show_progress(self.verbose, self.progress)
         self.history_ = fit_network(
             self.network_,
             X_t,
@@ -293,19 +264,21 @@ class _Segmenter(BaseEstimator):
             batch_size=int(self.batch_size),
             validation=validation,
             early_stopping=self.early_stopping,
+            monitor="val_dice" if validation is not None else "val_loss",
             lr_patience=self.lr_patience,
             augment=make_augmenter(self.augment),
             augment_targets=True,
             metric=_val_dice,
             metric_name="val_dice",
             device=self.device_,
-            seed=self.seed,
-            progress=self.progress,
-            verbose=self.verbose,
+            seed=seed,
+            progress=bar,
+            verbose=lines,
             desc=self._estimator_name,
         )
         self.network_.eval()
         self.threshold_ = self._choose_threshold(Xv, yv)
+        check_chance(self.history_, "val_dice", _chance_dice(yv), type(self).__name__)
         return self
 
     def _choose_threshold(self, Xv, yv) -> float:
@@ -313,19 +286,46 @@ class _Segmenter(BaseEstimator):
             return float(self.threshold)
         if Xv is None or not len(Xv):
             return 0.5
-        p = self.predict_proba(Xv)
+        p = self._probabilities(Xv)
         scores = [np.mean(dice(p > t, yv, batch=True, empty=1.0)) for t in _THRESHOLDS]
         return float(_THRESHOLDS[int(np.argmax(scores))])
 
     # ------------------------------------------------------------ inference
+    def _prepare(self, X: Any) -> np.ndarray:
+        profile = getattr(self, "input_profile_", None)
+        return as_image_stack(X) if profile is None else profile.check(X)
+
     def to_tensor(self, X: Any) -> torch.Tensor:
         """Images as the network sees them: (N, 1, H, W) float32 on ``device_``, normalised.
 
         Any H and W: ``network_`` pads to its stride and crops back.
         """
         self._check_fitted()
-        Xa = as_image_stack(X)
-        return torch.from_numpy((Xa - self.mean_) / self.std_).to(self.device_)
+        return torch.from_numpy((self._prepare(X) - self.mean_) / self.std_).to(self.device_)
+
+    def _window(self):
+        if self.tile is None:
+            return None
+        if self.tile == "auto":
+            size = getattr(self, "input_size_", None)
+            return tuple(size) if size is not None else 256
+        return int(self.tile)
+
+    def _probabilities(self, Xa: np.ndarray) -> np.ndarray:
+        T = torch.from_numpy((Xa - self.mean_) / self.std_)
+        return tiled_probabilities(
+            self.network_, T, tile=self._window(), overlap=self._overlap(), device=self.device_
+        )
+
+    def _overlap(self) -> int:
+        window = self._window()
+        side = min(window) if isinstance(window, tuple) else (window or 0)
+        if self.tile_overlap is None:
+            # half a window: every pixel lies in the central half of some window, where the
+            # network saw context on every side as in training
+            return side // 2
+        overlap = int(self.tile_overlap)
+        return min(overlap, max(side - 1, 0)) if side else overlap
 
     def predict_proba(self, X: Any) -> np.ndarray:
         """Per-pixel lesion probability.
@@ -333,28 +333,39 @@ class _Segmenter(BaseEstimator):
         Parameters
         ----------
         X : array-like of shape (N, H, W) or (N, 1, H, W), any H and W
-            Images larger than ``tile`` are processed in overlapping tiles.
+            Same class and scale as the training images (uint8 0-255 images
+            given to a model trained on 0-1 images are converted).
+            Images larger than the window (``tile``) are processed by
+            overlapping sliding windows with the training normalisation.
 
         Returns
         -------
         ndarray of shape (N, H, W), float32 in [0, 1]
         """
         self._check_fitted()
-        Xa = as_image_stack(X)
-        T = torch.from_numpy((Xa - self.mean_) / self.std_)
-        tile = None if self.tile is None else int(self.tile)
-        return tiled_probabilities(
-            self.network_, T, tile=tile, overlap=int(self.tile_overlap), device=self.device_
-        )
+        return self._probabilities(self._prepare(X))
 
-    def predict(self, X: Any) -> np.ndarray:
+    def predict(self, X: Any, *, roi: Any = None) -> np.ndarray:
         """Lesion masks: ``predict_proba(X) > threshold_``, then ``postprocess`` steps.
+
+        Parameters
+        ----------
+        X : array-like of shape (N, H, W) or (N, 1, H, W), any H and W
+        roi : (row0, col0, row1, col1) or N of them, optional
+            The region a lesion was marked in (0-based, end-exclusive, as the
+            legacy method takes it): only the connected components that
+            overlap it are kept, and of them only what lies inside it, as
+            the legacy method segments inside its ROI. On whole synthetic
+            mammograms this keeps bright tissue that touches the lesion out of
+            its mask (``benchmarks/bench_defaults.py``, part ``whole``).
 
         Returns
         -------
         ndarray of shape (N, H, W), bool
         """
         masks = self.predict_proba(X) > self.threshold_
+        if roi is not None:
+            masks = keep_overlapping(masks, roi, clip=True)
         steps = check_steps(self.postprocess)
         return postprocess(masks, steps) if steps else masks
 
@@ -362,7 +373,7 @@ class _Segmenter(BaseEstimator):
         """Mean Dice of ``predict(X)`` against masks ``y`` (an image with both masks empty scores 1)."""
         Xa = as_image_stack(X)
         ya = _as_masks(y, Xa.shape)
-        return float(np.mean(dice(self.predict(Xa), ya, batch=True, empty=1.0)))
+        return float(np.mean(dice(self.predict(X), ya, batch=True, empty=1.0)))
 
     # ------------------------------------------------------------ persistence
     def _params_json(self) -> dict[str, Any]:
@@ -383,11 +394,14 @@ class _Segmenter(BaseEstimator):
         path : str or path-like
         """
         self._check_fitted()
+        profile = getattr(self, "input_profile_", None)
         meta = {
             "estimator": self._estimator_name,
             "params": self._params_json(),
-            "architecture": {"name": type(self.network_.net).__name__, **self._arch()},
+            "architecture": self._arch(),
             "normalisation": {"mean": self.mean_, "std": self.std_},
+            "input_profile": None if profile is None else profile.to_dict(),
+            "input_size": list(getattr(self, "input_size_", ())) or None,
             "threshold": self.threshold_,
             "history": {k: [float(v) for v in vs] for k, vs in self.history_.items()},
         }
@@ -400,66 +414,93 @@ class _Segmenter(BaseEstimator):
         Raises
         ------
         PyBridgeError
-            When the file holds another kind of model.
+            When the file holds another kind of model, or a network this
+            version cannot rebuild (the message names the file's format).
         """
         state, meta = load_model(path, expect=cls._estimator_name, hint="pybridge.segmentation.load(path)")
-        return cls._from_saved(state, meta, device=device)
+        return cls._from_saved(state, meta, device=device, path=path)
 
     @classmethod
-    def _from_saved(cls, state: dict, meta: dict, *, device: Any = None):
+    def _from_saved(cls, state: dict, meta: dict, *, device: Any = None, path: Any = None):
         params = dict(meta["params"])
         for k in ("filters", "postprocess"):
             if isinstance(params.get(k), list):
                 params[k] = tuple(params[k])
         params["device"] = device
+        params = upgrade_params(cls, params, meta)
         est = cls(**params)
         est.device_ = resolve_device(device)
         est.mean_ = float(meta["normalisation"]["mean"])
         est.std_ = float(meta["normalisation"]["std"])
         est.threshold_ = float(meta["threshold"])
+        est.input_profile_ = InputProfile.from_dict(meta.get("input_profile"))
+        if meta.get("input_size"):
+            est.input_size_ = tuple(int(v) for v in meta["input_size"])
         est.history_ = {k: list(v) for k, v in meta.get("history", {}).items()}
-        arch = {k: v for k, v in meta["architecture"].items() if k != "name"}
-        net = PadToMultiple(cls._build(arch))
-        net.load_state_dict(state)
+        net = build_network(cls._kind, dict(meta["architecture"]))
+        load_weights(net, state, meta, path)
         est.network_ = net.to(est.device_).eval()
         return est
 
 
+def _chance_dice(yv: np.ndarray | None) -> float | None:
+    """The better mean validation Dice of two masks that need no learning: all lesion, or none."""
+    if yv is None or len(yv) < 5:
+        return None
+    full = np.ones_like(yv)
+    return float(max(
+        np.mean(dice(full, yv, batch=True, empty=1.0)),
+        np.mean(dice(np.zeros_like(yv), yv, batch=True, empty=1.0)),
+    ))
+
+
 _COMMON_DOC = """
-    epochs : int, default 40
+    epochs : int, default 60
         Upper bound; early stopping usually ends sooner.
     batch_size : int, default 16
-    lr : float, default 1e-3
+    lr : float, default 2e-3
         Adam's learning rate.
     weight_decay : float, default 0.0
     loss : {'bce+dice', 'dice', 'bce'}, default 'bce+dice'
-        Per-pixel binary cross-entropy, soft Dice loss, or their sum.
+        MONAI's ``DiceCELoss`` (soft Dice plus binary cross-entropy),
+        ``DiceLoss``, or per-pixel binary cross-entropy. The Dice terms are
+        summed over the batch (``batch=True``), so small lesions do not make
+        the loss collapse to an empty mask.
     validation_fraction : float, default 0.2
         Held out of ``X`` unless ``fit`` gets ``X_val``/``y_val``.
-    early_stopping : int or None, default 10
-        Patience in epochs (on the validation loss; best weights kept).
+    early_stopping : int or None, default 12
+        Patience in epochs (on the validation Dice; the best weights are
+        restored).
     lr_patience : int or None, default 4
         Epochs without improvement before the learning rate is halved.
-    augment : bool, dict or Augmenter, default False
-        Flips, rotations, shifts and scaling on the fly, applied to images and
-        masks alike (:class:`pybridge._augment.Augmenter`).
+    augment : bool, dict or Augmenter, default True
+        Flips, rotations, shifts, scaling and intensity changes on the fly,
+        applied to images and masks alike (:class:`pybridge._augment.Augmenter`).
     threshold : 'auto' or float, default 'auto'
         Probability above which a pixel is lesion; 'auto' picks the value in
         0.10, 0.15, ..., 0.90 with the best mean Dice on the validation data.
     postprocess : None, str or tuple of str, default None
         Steps applied by ``predict``: 'largest' (largest connected component)
         and/or 'fill' (hole filling).
-    tile : int or None, default 256
-        Images larger than ``tile`` x ``tile`` are segmented in overlapping
-        tiles (bounded memory, any size); None runs them whole.
-    tile_overlap : int, default 32
-    seed : int or None, default 0
-        Same seed on the CPU -> same weights.
+    tile : 'auto', int or None, default 'auto'
+        Images larger than the window are segmented by MONAI's sliding-window
+        inference: 'auto' uses windows of the training images' size (what the
+        network saw), an int a square window of that side, None runs images
+        whole.
+    tile_overlap : int or None, default None
+        Overlap of neighbouring windows, in pixels (Gaussian blending); None:
+        half a window.
+    random_state : int or None, default 0
+        Same value on the CPU -> same weights; None draws fresh ones.
+    seed : int or None, default None
+        Alias of ``random_state`` kept for existing code; when given it wins.
     device : None, 'auto', str or torch.device, default None
         None: CUDA when torch sees a GPU.
-    progress : bool, default True
-        tqdm bar over epochs.
-    verbose : int, default 0
+    verbose : bool or int, default True
+        True shows a progress bar over the epochs with the loss and the
+        validation Dice; False shows nothing; 2 prints one line per epoch.
+    progress : bool or None, default None
+        Older switch of the progress bar; ``False`` hides it.
 
     Attributes
     ----------
@@ -470,18 +511,25 @@ _COMMON_DOC = """
         'loss', 'val_loss', 'val_dice', 'lr' per epoch, 'best_epoch'.
     threshold_ : float
     mean_, std_ : float
-        Normalisation of the inputs.
+        Normalisation of the inputs, fitted on the training images.
+    input_size_ : tuple of int
+        Size of the training images (the sliding window's, with ``tile='auto'``).
+    input_profile_ : InputProfile
+        Class and value range of the training images.
 """
 
-
 class CAESegmenter(_Segmenter):
-    """Convolutional auto-encoder segmenter (the course architecture), scikit-learn style.
+    """Convolutional auto-encoder segmenter, scikit-learn style.
 
-    Strided-convolution encoder, transposed-convolution decoder, no skip
-    connections: coarse but fast. See :class:`UNetSegmenter` for the sharper one.
+    Encoder of strided convolutions, decoder of transposed convolutions, no
+    skip connections: coarse but fast. ``architecture='monai'`` is MONAI's
+    ``AutoEncoder`` (residual units, batch norm); ``'course'`` the course's
+    network (:class:`~pybridge.segmentation.CAE`). See
+    :class:`UNetSegmenter` for the sharper one.
 
     Parameters
     ----------
+    architecture : {'monai', 'course'}, default 'monai'
     filters : tuple of int, default (16, 32, 64)
         Channels of the encoder levels (each halves the resolution).
     {common}
@@ -489,112 +537,112 @@ class CAESegmenter(_Segmenter):
     --------
     >>> from pybridge.datasets import masses
     >>> d = masses(24, size=32, seed=0)
-    >>> seg = CAESegmenter(epochs=2, progress=False).fit(d["images"], d["masks"])
+    >>> seg = CAESegmenter(epochs=2, verbose=False).fit(d["images"], d["masks"])
     >>> seg.predict(d["images"][:2]).shape
     (2, 32, 32)
     """
 
     _estimator_name = "CAESegmenter"
+    _kind = "cae"
 
     def __init__(
         self,
         *,
+        architecture: str = "monai",
         filters: tuple[int, ...] = (16, 32, 64),
-        epochs: int = 40,
+        epochs: int = 60,
         batch_size: int = 16,
-        lr: float = 1e-3,
+        lr: float = 2e-3,
         weight_decay: float = 0.0,
         loss: str = "bce+dice",
         validation_fraction: float = 0.2,
-        early_stopping: int | None = 10,
+        early_stopping: int | None = 12,
         lr_patience: int | None = 4,
-        augment: Any = False,
+        augment: Any = True,
         threshold: str | float = "auto",
         postprocess: Any = None,
-        tile: int | None = 256,
-        tile_overlap: int = 32,
-        seed: int | None = 0,
+        tile: Any = "auto",
+        tile_overlap: int | None = None,
+        random_state: int | None = 0,
+        seed: int | None = None,
         device: Any = None,
-        progress: bool = True,
-        verbose: int = 0,
+        verbose: bool | int = True,
+        progress: bool | None = None,
     ) -> None:
-        self.filters = filters
-        self._common_init(
-            **{k: v for k, v in locals().items() if k not in ("self", "filters", "__class__")}
-        )
+        self._common_init(**{k: v for k, v in locals().items() if k not in ("self", "__class__")})
 
     def _arch(self) -> dict[str, Any]:
-        return {"filters": [int(f) for f in self.filters]}
-
-    @staticmethod
-    def _build(arch: dict[str, Any]) -> nn.Module:
-        return CAE(filters=arch["filters"])
+        if self.architecture not in ARCHITECTURES["cae"]:
+            raise ValueError(f"architecture must be one of {ARCHITECTURES['cae']}; got {self.architecture!r}")
+        return {"name": self.architecture, "filters": [int(f) for f in self.filters]}
 
 
 class UNetSegmenter(_Segmenter):
     """U-Net segmenter (encoder-decoder with skip connections), scikit-learn style.
 
+    ``architecture='monai'`` is MONAI's ``UNet`` (strided convolutions,
+    residual units, batch norm), ``'basic'`` MONAI's ``BasicUNet`` (4
+    poolings; ``depth`` is ignored), ``'course'`` the course's U-Net
+    (:class:`~pybridge.segmentation.UNet`: double convolutions, max pooling,
+    transposed convolutions).
+
     Parameters
     ----------
+    architecture : {'monai', 'basic', 'course'}, default 'monai'
     width : int, default 16
         Channels of the first level (doubled at each level down).
     depth : int, default 3
-        Number of 2 x 2 poolings.
+        Number of down-samplings.
     {common}
     Examples
     --------
     >>> from pybridge.datasets import masses
     >>> d = masses(24, size=32, seed=0)
-    >>> seg = UNetSegmenter(width=4, epochs=2, progress=False).fit(d["images"], d["masks"])
+    >>> seg = UNetSegmenter(width=4, epochs=2, verbose=False).fit(d["images"], d["masks"])
     >>> seg.predict_proba(d["images"][:2]).shape
     (2, 32, 32)
     """
 
     _estimator_name = "UNetSegmenter"
+    _kind = "unet"
 
     def __init__(
         self,
         *,
+        architecture: str = "monai",
         width: int = 16,
         depth: int = 3,
-        epochs: int = 40,
+        epochs: int = 60,
         batch_size: int = 16,
-        lr: float = 1e-3,
+        lr: float = 2e-3,
         weight_decay: float = 0.0,
         loss: str = "bce+dice",
         validation_fraction: float = 0.2,
-        early_stopping: int | None = 10,
+        early_stopping: int | None = 12,
         lr_patience: int | None = 4,
-        augment: Any = False,
+        augment: Any = True,
         threshold: str | float = "auto",
         postprocess: Any = None,
-        tile: int | None = 256,
-        tile_overlap: int = 32,
-        seed: int | None = 0,
+        tile: Any = "auto",
+        tile_overlap: int | None = None,
+        random_state: int | None = 0,
+        seed: int | None = None,
         device: Any = None,
-        progress: bool = True,
-        verbose: int = 0,
+        verbose: bool | int = True,
+        progress: bool | None = None,
     ) -> None:
-        self.width = width
-        self.depth = depth
-        self._common_init(
-            **{
-                k: v
-                for k, v in locals().items()
-                if k not in ("self", "width", "depth", "__class__")
-            }
-        )
+        self._common_init(**{k: v for k, v in locals().items() if k not in ("self", "__class__")})
 
     def _arch(self) -> dict[str, Any]:
-        return {"width": int(self.width), "depth": int(self.depth)}
+        if self.architecture not in ARCHITECTURES["unet"]:
+            raise ValueError(
+                f"architecture must be one of {ARCHITECTURES['unet']}; got {self.architecture!r}"
+            )
+        return {"name": self.architecture, "width": int(self.width), "depth": int(self.depth)}
 
-    @staticmethod
-    def _build(arch: dict[str, Any]) -> nn.Module:
-        return UNet(width=arch["width"], depth=arch["depth"])
 
-
-CAESegmenter.__doc__ = CAESegmenter.__doc__.format(common=_COMMON_DOC)
-UNetSegmenter.__doc__ = UNetSegmenter.__doc__.format(common=_COMMON_DOC)
+CAESegmenter.__doc__ = CAESegmenter.__doc__.replace("{common}", _COMMON_DOC)
+UNetSegmenter.__doc__ = UNetSegmenter.__doc__.replace("{common}", _COMMON_DOC)
 
 _ESTIMATORS = {c._estimator_name: c for c in (CAESegmenter, UNetSegmenter)}
 
@@ -623,4 +671,4 @@ def load(path: str | PathLike, *, device: Any = None) -> CAESegmenter | UNetSegm
             f"{str(path)!r} holds a {meta.get('estimator')!r} model, not a segmenter "
             f"(expected one of {sorted(_ESTIMATORS)})"
         )
-    return cls._from_saved(state, meta, device=device)
+    return cls._from_saved(state, meta, device=device, path=path)

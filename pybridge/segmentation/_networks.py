@@ -1,4 +1,9 @@
-"""The segmentation networks: the course's convolutional auto-encoder and a U-Net."""
+"""The segmentation networks: MONAI's U-Net and auto-encoder, and the course's own ones.
+
+The estimators build MONAI's networks by default (``architecture='monai'``);
+``architecture='course'`` builds the course's :class:`CAE` and :class:`UNet`
+below, so the lecture's models can still be reproduced.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +13,10 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-__all__ = ["CAE", "UNet", "PadToMultiple"]
+__all__ = ["CAE", "UNet", "PadToMultiple", "MonaiNet", "build_network", "ARCHITECTURES"]
+
+#: Values of the segmenters' ``architecture=`` option, per estimator kind.
+ARCHITECTURES = {"unet": ("monai", "basic", "course"), "cae": ("monai", "course")}
 
 
 def _conv_bn_relu(c_in: int, c_out: int, *, stride: int = 1) -> nn.Sequential:
@@ -134,3 +142,79 @@ class PadToMultiple(nn.Module):
             mode = "reflect" if ph < h and pw < w else "replicate"
             x = F.pad(x, (0, pw, 0, ph), mode=mode)
         return self.net(x)[..., :h, :w]
+
+
+class MonaiNet(nn.Module):
+    """A MONAI network with the ``multiple`` its input sides must be a multiple of.
+
+    Parameters
+    ----------
+    net : nn.Module
+        ``monai.networks.nets.UNet``, ``BasicUNet`` or ``AutoEncoder``.
+    multiple : int
+    """
+
+    def __init__(self, net: nn.Module, multiple: int) -> None:
+        super().__init__()
+        self.net = net
+        self.multiple = int(multiple)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.net(x)
+
+
+def build_network(kind: str, arch: dict) -> nn.Module:
+    """The network of a segmenter, wrapped in :class:`PadToMultiple`.
+
+    Parameters
+    ----------
+    kind : {'unet', 'cae'}
+    arch : dict
+        ``name`` ('monai', 'basic' or 'course'; a saved file of format 1
+        names the class, 'UNet' or 'CAE', meaning 'course') and the sizes:
+        ``width`` and ``depth`` (U-Net) or ``filters`` (CAE).
+
+    Returns
+    -------
+    PadToMultiple
+        (N, 1, H, W) -> (N, 1, H, W) logits, any H and W.
+
+    Examples
+    --------
+    >>> net = build_network("unet", {"name": "monai", "width": 4, "depth": 2})
+    >>> net(torch.zeros(1, 1, 20, 30)).shape
+    torch.Size([1, 1, 20, 30])
+    """
+    name = arch.get("name", "course")
+    name = {"UNet": "course", "CAE": "course"}.get(name, name)
+    if name not in ARCHITECTURES[kind]:
+        raise ValueError(f"architecture must be one of {ARCHITECTURES[kind]}; got {name!r}")
+    if name == "course":
+        if kind == "unet":
+            return PadToMultiple(UNet(width=arch["width"], depth=arch["depth"]))
+        return PadToMultiple(CAE(filters=arch["filters"]))
+    from monai.networks import nets
+
+    # Batch norm, not MONAI's default instance norm: whole images are run
+    # window by window, and instance norm would rescale a window of plain
+    # background as if it held a lesion.
+    if kind == "cae":
+        filters = [int(f) for f in arch["filters"]]
+        net = nets.AutoEncoder(
+            spatial_dims=2, in_channels=1, out_channels=1, channels=filters,
+            strides=[2] * len(filters), num_res_units=1, norm="batch",
+        )
+        return PadToMultiple(MonaiNet(net, 2 ** len(filters)))
+    width, depth = int(arch["width"]), int(arch["depth"])
+    if name == "basic":
+        # BasicUNet has 4 poolings and takes 6 feature counts
+        feats = (width, width, 2 * width, 4 * width, 8 * width, width)
+        net = nets.BasicUNet(spatial_dims=2, in_channels=1, out_channels=1, features=feats,
+                             norm=("batch", {"affine": True}))
+        return PadToMultiple(MonaiNet(net, 16))
+    channels = [width * 2**i for i in range(depth + 1)]
+    net = nets.UNet(
+        spatial_dims=2, in_channels=1, out_channels=1, channels=channels,
+        strides=[2] * depth, num_res_units=2, norm="batch",
+    )
+    return PadToMultiple(MonaiNet(net, 2**depth))

@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["largest_connected_component", "fill_holes", "postprocess", "POSTPROCESS_STEPS"]
+__all__ = ["largest_connected_component", "fill_holes", "postprocess", "keep_overlapping", "POSTPROCESS_STEPS"]
 
 #: Names accepted by the ``postprocess=`` option, in the order they are applied.
 POSTPROCESS_STEPS = ("largest", "fill")
@@ -138,3 +138,75 @@ def postprocess(masks: Any, steps: str | Sequence[str] | None = ("largest", "fil
     if "fill" in names:
         out = fill_holes(out)
     return out
+
+
+def keep_overlapping(masks: Any, rois: Any, *, connectivity: int = 8, clip: bool = False) -> np.ndarray:
+    """Keep only the connected components of each mask that overlap its region of interest.
+
+    What a lab does with the legacy method's ROI: a lesion found elsewhere in
+    a whole mammogram (a bright blob, the skin line) is dropped, the lesion
+    inside the ROI is kept whole, even where it extends past the ROI's edge
+    (or, with ``clip=True``, only its part inside the ROI, as the legacy
+    method segments inside it).
+
+    Parameters
+    ----------
+    masks : ndarray of shape (H, W) or (N, H, W), bool
+    rois : (row0, col0, row1, col1) or a sequence of N of them
+        0-based, end-exclusive rectangles (pybridge's ROI convention); one
+        for every mask, or one per mask.
+    connectivity : {4, 8}, default 8
+    clip : bool, default False
+        Also drop what lies outside the ROI.
+
+    Returns
+    -------
+    ndarray of the input's shape, bool
+
+    Examples
+    --------
+    >>> m = np.zeros((6, 6), bool); m[0, 0] = m[3:5, 3:5] = True
+    >>> int(keep_overlapping(m, (2, 2, 4, 4)).sum())
+    4
+    """
+    from scipy import ndimage
+
+    stack, single = _as_masks(masks)
+    n, h, w = stack.shape
+    try:
+        arr = np.asarray(rois, dtype=np.float64)
+    except (TypeError, ValueError) as err:
+        raise ValueError(f"rois must be (row0, col0, row1, col1) or N of them; got {rois!r}") from err
+    if arr.shape == (4,):
+        boxes = [arr] * n
+    elif arr.ndim == 2 and arr.shape[1] == 4 and arr.shape[0] == n:
+        boxes = list(arr)
+    else:
+        raise ValueError(
+            f"rois must be one (row0, col0, row1, col1) or one per mask ({n} x 4); got shape {arr.shape}"
+        )
+    structure = np.ones((3, 3), bool) if connectivity == 8 else None
+    if connectivity not in (4, 8):
+        raise ValueError(f"connectivity must be 4 or 8; got {connectivity!r}")
+    out = np.zeros_like(stack)
+    for i, (m, box) in enumerate(zip(stack, boxes, strict=True)):
+        if not np.all(box == np.round(box)):
+            raise ValueError(
+                f"an ROI must be (row0, col0, row1, col1) integers; got {tuple(box)} "
+                "(from MATLAB's [x y width height] use pybridge.convert.roi_from_matlab)"
+            )
+        r0, c0, r1, c1 = (int(v) for v in box)
+        if not (0 <= r0 < r1 <= h and 0 <= c0 < c1 <= w):
+            raise ValueError(
+                f"ROI {(r0, c0, r1, c1)} is not inside the {h} x {w} image "
+                "(0-based, end-exclusive: 0 <= row0 < row1 <= H, 0 <= col0 < col1 <= W)"
+            )
+        labels, _ = ndimage.label(m, structure=structure)
+        keep = np.unique(labels[r0:r1, c0:c1])
+        keep = keep[keep > 0]
+        out[i] = np.isin(labels, keep)
+        if clip:
+            inside = np.zeros((h, w), bool)
+            inside[r0:r1, c0:c1] = True
+            out[i] &= inside
+    return out[0] if single else out

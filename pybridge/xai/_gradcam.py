@@ -1,4 +1,14 @@
-"""Grad-CAM (Selvaraju et al., 2017)."""
+"""Grad-CAM (Selvaraju et al., 2017).
+
+captum's ``LayerGradCam`` (with ``relu_attributions=True`` and bilinear
+upsampling) is the reference the tests check this against, map for map. The
+computation is kept here because it is shorter than adapting captum to what
+pybridge needs around it: one hook that also explains a segmenter's region
+(the sum of the logits inside a mask) and a single-logit model's class 0, the
+layers before the explained one run without autograd, the model's
+``requires_grad`` flags and ``.grad`` are left untouched, and a layer that
+runs twice in one pass is refused instead of silently mixed.
+"""
 
 from __future__ import annotations
 

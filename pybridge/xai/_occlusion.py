@@ -1,4 +1,11 @@
-"""Occlusion sensitivity (Zeiler and Fergus, 2014)."""
+"""Occlusion sensitivity (Zeiler and Fergus, 2014).
+
+captum's ``Occlusion`` (``baselines=fill``) is the reference the tests check
+this against, window for window, including the clipped last window. The
+loop is kept here because it scores a segmenter's region and a single-logit
+model's class 0 with the same target rules as the other explainers, and
+batches occluded copies by ``batch_size`` for bounded memory.
+"""
 
 from __future__ import annotations
 

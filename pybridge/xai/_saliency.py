@@ -1,4 +1,13 @@
-"""Gradient saliency (Simonyan et al., 2014) and SmoothGrad (Smilkov et al., 2017)."""
+"""Gradient saliency (Simonyan et al., 2014) and SmoothGrad (Smilkov et al., 2017).
+
+captum's ``Saliency`` is the reference the tests check the plain gradient
+against (SmoothGrad is checked on a linear model, where it equals the
+weights). The few lines are kept here so that the
+target (a class, or a segmenter's region) is resolved once on the clean
+image and every noisy copy explains the same thing, with noise scaled per
+image and drawn from a seeded torch generator; captum's noise tunnel takes
+one global standard deviation and draws from the global random state.
+"""
 
 from __future__ import annotations
 
