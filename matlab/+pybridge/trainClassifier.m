@@ -24,8 +24,9 @@ function model = trainClassifier(images, labels, varargin)
 %                           temporary file, deleted when MATLAB's Python
 %                           exits (or terminate(pyenv)): pass 'File' to
 %                           keep the model
-%     'Augment'             true for random flips/rotations/shifts (default false)
-%     'ClassWeight'         'none' (default) or 'balanced'
+%     'Augment'             random flips/rotations/shifts/zoom/intensity while training
+%                           (default true)
+%     'ClassWeight'         'balanced' (default: both classes weigh the same) or 'none'
 %     'Seed'                random seed, a whole number (default 0)
 %     'ValidationFraction'  share of patches held out (default 0.2)
 %     'Verbose'             true (default) prints the training progress,
@@ -66,7 +67,7 @@ if nargin < 2
     'pybridge.trainClassifier needs patches and labels: pybridge.trainClassifier(IMAGES, LABELS); got %d input(s)', nargin);
 end
 defaults = struct('Model', 'cnn', 'Strategy', 'fine_tune', 'Epochs', 60, 'File', '', ...
-  'Augment', false, 'ClassWeight', 'none', 'Seed', 0, 'ValidationFraction', 0.2, 'Verbose', true);
+  'Augment', [], 'ClassWeight', '', 'Seed', 0, 'ValidationFraction', 0.2, 'Verbose', true);
 opts = pybridge.internal.parseOptions(fname, defaults, varargin);
 if ~((isnumeric(images) || islogical(images)) && isreal(images)) || ndims(images) > 4
   error('pybridge:trainClassifier:invalidInput', ...
@@ -94,14 +95,18 @@ if numel(labels) ~= nImages
 end
 checkChoice(opts.Model, 'Model', {'cnn', 'traditional', 'transfer'});
 checkChoice(opts.Strategy, 'Strategy', {'fine_tune', 'gradual', 'feature_extractor'});
-checkChoice(opts.ClassWeight, 'ClassWeight', {'none', 'balanced'});
+if ~isempty(opts.ClassWeight)
+  checkChoice(opts.ClassWeight, 'ClassWeight', {'none', 'balanced'});
+end
 checkWhole(opts.Epochs, 'Epochs', 1);
 checkWhole(opts.Seed, 'Seed', 0);
 if ~(ischar(opts.File) && size(opts.File, 1) <= 1)
   error('pybridge:trainClassifier:invalidOption', ...
     'pybridge.trainClassifier: ''File'' must be a file name (char); got %s', pybridge.internal.describe(opts.File));
 end
-checkFlag(opts.Augment, 'Augment');
+if ~isempty(opts.Augment)
+  checkFlag(opts.Augment, 'Augment');
+end
 checkFlag(opts.Verbose, 'Verbose');
 v = opts.ValidationFraction;
 if ~(isnumeric(v) && isreal(v) && isscalar(v) && v >= 0 && v < 1)
@@ -109,8 +114,13 @@ if ~(isnumeric(v) && isreal(v) && isscalar(v) && v >= 0 && v < 1)
     'pybridge.trainClassifier: ''ValidationFraction'' must be a number in [0, 1); got %s', pybridge.internal.describe(v));
 end
 kw = {'model', lower(opts.Model), 'strategy', lower(opts.Strategy), 'epochs', double(opts.Epochs), ...
-  'augment', logical(opts.Augment), 'class_weight', lower(opts.ClassWeight), ...
   'seed', double(opts.Seed), 'validation_fraction', double(v), 'verbose', logical(opts.Verbose)};
+if ~isempty(opts.Augment)   % [] keeps pybridge's default (on)
+  kw = [kw, {'augment', logical(opts.Augment)}];
+end
+if ~isempty(opts.ClassWeight)   % '' keeps pybridge's default ('balanced')
+  kw = [kw, {'class_weight', lower(opts.ClassWeight)}];
+end
 if ~isempty(opts.File)
   kw = [kw, {'file', pybridge.internal.absolutePath(opts.File)}];   % Python's folder may differ
 end

@@ -22,7 +22,7 @@ function model = trainSegmenter(images, masks, varargin)
 %                           keep the model
 %     'Width'               U-Net channels of the first level (default 16)
 %     'Depth'               U-Net number of poolings (default 3)
-%     'Augment'             true for random flips/rotations/shifts (default false)
+%     'Augment'             random flips/rotations/intensity while training (default true)
 %     'Seed'                random seed, a whole number (default 0)
 %     'ValidationFraction'  share of images held out (default 0.2)
 %     'Postprocess'         {} (default), 'largest', 'fill' or {'largest', 'fill'}:
@@ -65,7 +65,7 @@ if nargin < 2
     'pybridge.trainSegmenter needs images and masks: pybridge.trainSegmenter(IMAGES, MASKS); got %d input(s)', nargin);
 end
 defaults = struct('Model', 'unet', 'Epochs', 30, 'File', '', 'Width', 16, 'Depth', 3, ...
-  'Augment', false, 'Seed', 0, 'ValidationFraction', 0.2, 'Postprocess', {{}}, 'Verbose', true);
+  'Augment', [], 'Seed', 0, 'ValidationFraction', 0.2, 'Postprocess', {{}}, 'Verbose', true);
 opts = pybridge.internal.parseOptions(fname, defaults, varargin);
 if ~((isnumeric(images) || islogical(images)) && isreal(images)) || ndims(images) > 4
   error('pybridge:trainSegmenter:invalidInput', ...
@@ -110,7 +110,9 @@ if ~(ischar(opts.File) && size(opts.File, 1) <= 1)
   error('pybridge:trainSegmenter:invalidOption', ...
     'pybridge.trainSegmenter: ''File'' must be a file name (char); got %s', pybridge.internal.describe(opts.File));
 end
-checkFlag(opts.Augment, 'Augment');
+if ~isempty(opts.Augment)
+  checkFlag(opts.Augment, 'Augment');
+end
 checkFlag(opts.Verbose, 'Verbose');
 v = opts.ValidationFraction;
 if ~(isnumeric(v) && isreal(v) && isscalar(v) && v >= 0 && v < 1)
@@ -126,13 +128,16 @@ if ~(iscellstr(steps) && all(ismember(lower(steps), {'largest', 'fill'})))
     'pybridge.trainSegmenter: ''Postprocess'' must be {}, ''largest'', ''fill'' or {''largest'', ''fill''}');
 end
 kw = {'model', lower(opts.Model), 'epochs', double(opts.Epochs), 'width', double(opts.Width), ...
-  'depth', double(opts.Depth), 'augment', logical(opts.Augment), 'seed', double(opts.Seed), ...
+  'depth', double(opts.Depth), 'seed', double(opts.Seed), ...
   'validation_fraction', double(v), 'verbose', logical(opts.Verbose)};
 if ~isempty(opts.File)
   kw = [kw, {'file', pybridge.internal.absolutePath(opts.File)}];   % Python's folder may differ
 end
 if ~isempty(steps)
   kw = [kw, {'postprocess', lower(steps(:)')}];
+end
+if ~isempty(opts.Augment)   % [] keeps pybridge's default (on)
+  kw = [kw, {'augment', logical(opts.Augment)}];
 end
 model = pybridge.internal.callPython(fname, 'train_segmenter', images, masks, pyargs(kw{:}));
 end

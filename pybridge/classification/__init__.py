@@ -16,6 +16,7 @@ This package imports torch; ``import pybridge`` alone does not.
 
 from __future__ import annotations
 
+from .._inference import classify_folder
 from .._training import NoBetterThanChanceWarning
 from ._cnn import ARCHITECTURES, CNNClassifier, CourseCNN
 from ._evaluation import (
@@ -32,6 +33,7 @@ from ._traditional import TraditionalClassifier, patch_features
 from ._transfer import STRATEGIES, TransferClassifier, build_source_model, source_model_path
 
 __all__ = [
+    "classify_folder",
     "CNNClassifier",
     "CourseCNN",
     "ARCHITECTURES",

@@ -69,17 +69,23 @@ def _labels(labels: Any, n: int) -> tuple[np.ndarray, list[float]]:
 def quiet_kwargs(cls: type, verbose: bool) -> dict[str, Any]:
     """The keyword arguments that make an estimator print (``verbose``) or stay silent.
 
-    Estimators that take ``progress`` (a bar) get ``progress=False``: a bar
-    writes carriage-return frames that MATLAB's command window shows line
-    by line; ``verbose`` then prints one plain line per epoch.
+    MATLAB's command window shows a progress bar's carriage-return frames
+    line by line, so a verbose fit prints one plain line per epoch instead:
+    ``verbose=2`` where the estimator takes a level, else the older
+    ``progress=False`` with ``verbose=1``.
     """
     params = inspect.signature(cls.__init__).parameters
     kw: dict[str, Any] = {}
-    if "progress" in params:
-        kw["progress"] = False
-    if "verbose" in params:
-        default = params["verbose"].default
-        kw["verbose"] = bool(verbose) if isinstance(default, bool) else int(bool(verbose))
+    if "verbose" not in params:
+        return kw
+    if not verbose:
+        kw["verbose"] = False if isinstance(params["verbose"].default, bool) else 0
+    elif isinstance(params["verbose"].default, bool):  # True: a bar; 2: a line per epoch
+        kw["verbose"] = 2
+    else:
+        kw["verbose"] = 1
+        if "progress" in params:
+            kw["progress"] = False
     return kw
 
 
@@ -92,8 +98,8 @@ def train_classifier(
     strategy: str = "fine_tune",
     epochs: Any = 60,
     file: str | None = None,
-    augment: bool = False,
-    class_weight: str = "none",
+    augment: Any = None,
+    class_weight: Any = None,
     seed: Any = 0,
     validation_fraction: float = 0.2,
     verbose: bool = True,
@@ -115,8 +121,11 @@ def train_classifier(
         Where to save the model; its folder must exist (checked before
         training). Default: a temporary file, deleted when this Python
         process exits.
-    augment : bool
-    class_weight : {'none', 'balanced'}
+    augment : bool, optional
+        Random flips, rotations, shifts, zoom and intensity changes while
+        training; default: the estimator's (on for the CNNs).
+    class_weight : {'balanced', 'none'}, optional
+        Default: the estimator's ('balanced': each class weighs the same).
     seed : whole number
     validation_fraction : float
     verbose : bool, default True
@@ -144,21 +153,24 @@ def train_classifier(
     y, coding = _labels(labels, X.shape[0])
     model = choice(model, "'Model'", _MODELS)
     strategy = choice(strategy, "'Strategy'", _STRATEGIES)
-    class_weight = choice(class_weight, "'ClassWeight'", ("none", "balanced"))
-    cw = None if class_weight == "none" else "balanced"
+    options: dict[str, Any] = {}
+    if class_weight is not None:
+        class_weight = choice(class_weight, "'ClassWeight'", ("none", "balanced"))
+        options["class_weight"] = None if class_weight == "none" else "balanced"
+    if augment is not None:
+        options["augment"] = bool(augment)
     seed_ = whole(seed, "'Seed'", low=0)
     epochs_ = whole(epochs, "'Epochs'", low=1)
     vf = share(validation_fraction, "'ValidationFraction'")
     path, temporary = model_file(file, "classifier")  # a bad 'File' fails now, not after training
     if model == "traditional":
-        est: Any = TraditionalClassifier(class_weight=cw, seed=seed_)
+        est: Any = TraditionalClassifier(seed=seed_, **{k: v for k, v in options.items() if k == "class_weight"})
     else:
         cls = CNNClassifier if model == "cnn" else TransferClassifier
         common = dict(
             epochs=epochs_,
-            augment=bool(augment),
-            class_weight=cw,
             seed=seed_,
+            **options,
             validation_fraction=vf,
             **quiet_kwargs(cls, verbose),
         )

@@ -13,8 +13,6 @@ from __future__ import annotations
 import numbers
 from typing import Any
 
-import numpy as np
-
 from .. import convert
 
 __all__ = ["call", "to_python", "from_python", "ping"]

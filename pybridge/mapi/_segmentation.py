@@ -85,7 +85,7 @@ def train_segmenter(
     file: str | None = None,
     width: Any = 16,
     depth: Any = 3,
-    augment: bool = False,
+    augment: Any = None,
     seed: Any = 0,
     validation_fraction: float = 0.2,
     postprocess: Any = None,
@@ -106,7 +106,9 @@ def train_segmenter(
         process exits.
     width, depth : whole numbers
         U-Net only: channels of the first level, number of poolings.
-    augment : bool
+    augment : bool, optional
+        Random flips, rotations and intensity changes while training;
+        default: the estimator's (on).
     seed : whole number
     validation_fraction : float
     postprocess : str or tuple of str, optional
@@ -138,7 +140,7 @@ def train_segmenter(
     cls = UNetSegmenter if model == "unet" else CAESegmenter
     common = dict(
         epochs=whole(epochs, "'Epochs'", low=1),
-        augment=bool(augment),
+        **({} if augment is None else {"augment": bool(augment)}),
         seed=whole(seed, "'Seed'", low=0),
         validation_fraction=share(validation_fraction, "'ValidationFraction'"),
         postprocess=_steps(postprocess),

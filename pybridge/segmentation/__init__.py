@@ -20,8 +20,9 @@ This package imports torch; ``import pybridge`` alone does not.
 
 from __future__ import annotations
 
-from ._estimators import LOSSES, CAESegmenter, UNetSegmenter, load, tiled_probabilities
+from .._inference import segment_folder
 from .._training import NoBetterThanChanceWarning
+from ._estimators import LOSSES, CAESegmenter, UNetSegmenter, load, tiled_probabilities
 from ._networks import ARCHITECTURES, CAE, PadToMultiple, UNet, build_network
 from ._postprocess import (
     POSTPROCESS_STEPS,
@@ -33,6 +34,7 @@ from ._postprocess import (
 from ._postprocess import check_steps as check_postprocess
 
 __all__ = [
+    "segment_folder",
     "CAESegmenter",
     "UNetSegmenter",
     "load",
