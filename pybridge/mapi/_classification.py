@@ -80,6 +80,8 @@ def quiet_kwargs(cls: type, verbose: bool) -> dict[str, Any]:
         return kw
     if not verbose:
         kw["verbose"] = False if isinstance(params["verbose"].default, bool) else 0
+        if "progress" in params:
+            kw["progress"] = False
     elif isinstance(params["verbose"].default, bool):  # True: a bar; 2: a line per epoch
         kw["verbose"] = 2
     else:

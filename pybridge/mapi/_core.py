@@ -13,6 +13,8 @@ from __future__ import annotations
 import numbers
 from typing import Any
 
+import numpy as np  # noqa: F401  (the doctests use it)
+
 from .. import convert
 
 __all__ = ["call", "to_python", "from_python", "ping"]

@@ -159,4 +159,5 @@ def test_quiet_kwargs_fit_either_estimator_signature():
     assert quiet_kwargs(Old, True) == {"progress": False, "verbose": 1}
     assert quiet_kwargs(Old, False) == {"progress": False, "verbose": 0}
     assert quiet_kwargs(New, False) == {"verbose": False}
+    assert quiet_kwargs(New, True) == {"verbose": 2}  # a line per epoch, never a bar
     assert quiet_kwargs(Plain, True) == {}
