@@ -52,7 +52,7 @@ def test_classify_folder_on_two_workers_matches_predict(tmp_path, client, patche
     summary = classify_folder(classifier, "in", "out", client=client)
     assert summary.ok and sorted(summary.done) == names
     # progress on this side: one line when the output is not a terminal
-    assert "classify: 10/10 item in " in capsys.readouterr().err
+    assert "classify: 10/10 image in " in capsys.readouterr().err
     images = np.stack([read_reference(folder / n) for n in names])
     want_p, want = classifier.predict_proba(images), classifier.predict(images)
     with open(out / "predictions.csv", newline="") as fh:
