@@ -48,6 +48,7 @@ __all__ = [
     "Item",
     "atomic_write",
     "check_out_dir",
+    "given_engines",
     "keys_for",
     "out_dir_lock",
     "run_batch",
@@ -187,6 +188,26 @@ def keys_for(paths: Iterable[Path]) -> dict[str, Path]:
             + ". Rename or move one of each pair, then run again."
         )
     return keys
+
+
+def given_engines(workers: Any, engine: Any, client: Any) -> list:
+    """The engines a legacy batch was handed (``engine=``), checked against ``workers``.
+
+    Returns an empty list when the batch is to start its own (``engine=None``).
+    """
+    if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
+        raise ValueError(f"workers must be a positive int; got {workers!r}")
+    if engine is None:
+        return []
+    if client is not None:
+        raise ValueError("give engine= (local pool) or client= (Dask), not both")
+    engines = list(engine) if isinstance(engine, (list, tuple)) else [engine]
+    if len(engines) != workers:
+        raise ValueError(
+            f"workers={workers} needs {workers} engine(s); got {len(engines)} "
+            "(pass a list of engines, or engine=None to start them)"
+        )
+    return engines
 
 
 class out_dir_lock:

@@ -15,7 +15,15 @@ from typing import Any
 import numpy as np
 
 from .. import convert
-from .._batch import BatchSummary, Item, atomic_write, check_out_dir, keys_for, run_batch
+from .._batch import (
+    BatchSummary,
+    Item,
+    atomic_write,
+    check_out_dir,
+    given_engines,
+    keys_for,
+    run_batch,
+)
 from ._harness import Rectangle, _answers_list, _prepare, _run_impl, quiet_start
 
 __all__ = ["run_folder", "read_rois", "FolderSummary"]
@@ -273,18 +281,7 @@ def run_folder(
         rois = read_rois(rois)
     if not (answers is None or callable(answers) or isinstance(answers, Mapping)):
         answers = _answers_list(answers)  # checked once, the same for every image
-    if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
-        raise ValueError(f"workers must be a positive int; got {workers!r}")
-    engines: list = []
-    if engine is not None:
-        if client is not None:
-            raise ValueError("give engine= (local pool) or client= (Dask), not both")
-        engines = list(engine) if isinstance(engine, (list, tuple)) else [engine]
-        if len(engines) != workers:
-            raise ValueError(
-                f"workers={workers} needs {workers} engine(s); got {len(engines)} "
-                "(pass a list of engines, or engine=None to start them)"
-            )
+    engines = given_engines(workers, engine, client)
     check_out_dir(folder, out)
     images = sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in _SUFFIXES)
     keys_for(images)

@@ -23,7 +23,15 @@ from typing import Any
 import numpy as np
 
 from .. import convert
-from .._batch import BatchSummary, Item, atomic_write, check_out_dir, keys_for, run_batch
+from .._batch import (
+    BatchSummary,
+    Item,
+    atomic_write,
+    check_out_dir,
+    given_engines,
+    keys_for,
+    run_batch,
+)
 from .._errors import PyBridgeError
 
 __all__ = ["mass_segment", "segment_folder", "SegmentSummary", "legacy_dir", "result_paths"]
@@ -328,18 +336,7 @@ def segment_folder(
         raise TypeError(
             f"rois must be a mapping name -> roi or a function; got {type(rois).__name__}"
         )
-    if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
-        raise ValueError(f"workers must be a positive int; got {workers!r}")
-    engines: list = []
-    if engine is not None:
-        if client is not None:
-            raise ValueError("give engine= (local pool) or client= (Dask), not both")
-        engines = list(engine) if isinstance(engine, (list, tuple)) else [engine]
-        if len(engines) != workers:
-            raise ValueError(
-                f"workers={workers} needs {workers} engine(s); got {len(engines)} "
-                "(pass a list of engines, or engine=None to start them)"
-            )
+    engines = given_engines(workers, engine, client)
     check_out_dir(folder, out)
     images = sorted(p for p in folder.iterdir() if p.suffix.lower() in _IMAGE_SUFFIXES)
     keys_for(images)
