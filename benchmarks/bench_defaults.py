@@ -248,7 +248,7 @@ def _report(row: dict) -> None:
     print(
         f"  {row['model']} [{row['config']}] {row['setting']} seed {row['seed']}: "
         f"{row['metric']} {row['score']:.4f}{extra}, fit {row['wall']:.0f} s wall"
-        f"{' / %.0f s CPU' % row['cpu'] if 'cpu' in row else ''}, {row['epochs']} epochs",
+        f"{' / {:.0f} s CPU'.format(row['cpu']) if 'cpu' in row else ''}, {row['epochs']} epochs",
         flush=True,
     )
 

@@ -15,7 +15,6 @@ columns) are MATLAB's own, 1-based.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Union
 
 import numpy as np
 
@@ -108,7 +107,7 @@ class MOpaque:
     text: str = field(default="")
 
 
-MValue = Union[MArray, MSparse, MCell, MStruct, MString, MMap, MOpaque]
+MValue = MArray | MSparse | MCell | MStruct | MString | MMap | MOpaque
 
 
 def same(a: MValue, b: MValue) -> bool:
@@ -143,7 +142,7 @@ def same(a: MValue, b: MValue) -> bool:
         return True
     if isinstance(a, MCell):
         return tuple(a.dims) == tuple(b.dims) and len(a.items) == len(b.items) and all(
-            same(x, y) for x, y in zip(a.items, b.items)
+            same(x, y) for x, y in zip(a.items, b.items, strict=False)
         )
     if isinstance(a, MStruct):
         return (
@@ -152,7 +151,7 @@ def same(a: MValue, b: MValue) -> bool:
             and len(a.items) == len(b.items)
             and all(
                 set(x) == set(y) and all(same(x[k], y[k]) for k in x)
-                for x, y in zip(a.items, b.items)
+                for x, y in zip(a.items, b.items, strict=False)
             )
         )
     if isinstance(a, MString):
@@ -161,7 +160,7 @@ def same(a: MValue, b: MValue) -> bool:
         return (
             (a.key_type, a.value_type, a.kind) == (b.key_type, b.value_type, b.kind)
             and len(a.keys) == len(b.keys)
-            and all(same(x, y) for x, y in zip(a.keys, b.keys))
-            and all(same(x, y) for x, y in zip(a.values, b.values))
+            and all(same(x, y) for x, y in zip(a.keys, b.keys, strict=False))
+            and all(same(x, y) for x, y in zip(a.values, b.values, strict=False))
         )
     return a == b

@@ -21,11 +21,11 @@ from .._training import (
     load_model,
     load_weights,
     predict_batches,
-    upgrade_params,
     resolve_device,
     save_model,
     seed_everything,
     show_progress,
+    upgrade_params,
 )
 from ._inputs import as_binary_labels, as_image_stack
 

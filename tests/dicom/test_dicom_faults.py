@@ -188,7 +188,7 @@ def test_hostile_file_names_round_trip(tmp_path, rng):
     src = tmp_path / "in -- é\nx"
     sub = src / "-sub dir"
     sub.mkdir(parents=True)
-    for p, name in zip(s["paths"], HOSTILE):
+    for p, name in zip(s["paths"], HOSTILE, strict=False):
         os.replace(p, (sub if len(name) % 2 else src) / name)
     dst = tmp_path / "out é -x"
     report = dicom.anonymize(src, dst, salt="k")

@@ -161,8 +161,9 @@ def matlab_pkg(monkeypatch):
         monkeypatch.delitem(sys.modules, name)
     monkeypatch.setattr(sys, "meta_path", list(sys.meta_path))
     _matlab_finder.install()
-    import matlab
     import matlab.engine
+
+    import matlab
 
     assert matlab.__pybridge__
     return matlab
@@ -251,6 +252,7 @@ def test_connect_and_find_on_octave(matlab_pkg):
     assert all(n not in me.find_matlab() for n in names)
 
 
+@pytest.mark.slow
 @pytest.mark.requires_octave
 @pytest.mark.timeout(240)
 def test_background_start_and_option_string_on_octave(matlab_pkg):

@@ -155,6 +155,7 @@ def test_a_failing_python_cell_fails_the_notebook_run(tmp_path):
         run_notebook(path, "python3", cwd=tmp_path)
 
 
+@pytest.mark.slow
 def test_cell_errors_reads_both_kernels_reports():
     import nbformat
 

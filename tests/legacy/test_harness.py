@@ -361,6 +361,7 @@ def test_importing_starts_no_engine():
     assert done.stdout.strip() == "{}"
 
 
+@pytest.mark.slow
 @pytest.mark.requires_octave
 @pytest.mark.timeout(180)
 def test_timeout_interrupts_and_restores(eng, tmp_path):

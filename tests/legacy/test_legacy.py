@@ -12,7 +12,6 @@ import numpy as np
 import pytest
 from numpy.testing import assert_allclose, assert_array_equal
 from PIL import Image
-from scipy import ndimage
 from scipy.signal import convolve2d
 
 from pybridge.engine import EngineError, start_matlab
@@ -59,6 +58,7 @@ def _octave_children() -> set[int]:
     return found
 
 
+@pytest.mark.slow
 # ----------------------------------------------------------- the method
 @pytest.mark.requires_octave
 @pytest.mark.timeout(300)
@@ -280,6 +280,7 @@ def test_mock_segment_folder_lists_failures(mock_eng, tmp_path):
         segment_folder(tmp_path / "in", rois, out, engine=mock_eng, workers=2, progress=False)
 
 
+@pytest.mark.slow
 # --------------------------------------------------------- on real Octave
 @pytest.mark.requires_octave
 @pytest.mark.timeout(300)

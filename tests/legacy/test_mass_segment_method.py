@@ -119,7 +119,7 @@ def reference_segment(eng, g, box, nhood=5, n_lines=32):
             pts.append((k % nr + 1, k // nr + 1))
         pts.append(pts[0])
         dense = [pts[0]]
-        for (r0, c0), (r1, c1) in zip(pts[:-1], pts[1:]):
+        for (r0, c0), (r1, c1) in zip(pts[:-1], pts[1:], strict=False):
             d = max(abs(r1 - r0), abs(c1 - c0))
             if d > 1:  # the Mapping Toolbox interpm rule, maxdiff 1
                 n = math.ceil(d)
@@ -134,7 +134,7 @@ def reference_segment(eng, g, box, nhood=5, n_lines=32):
     rough = border(seed, radius)
     rough_mask = ndimage.binary_fill_holes(rough, FOUR)
     union = rough_mask.copy()
-    for r, c in zip(*np.nonzero(rough)):
+    for r, c in zip(*np.nonzero(rough), strict=False):
         small = border((r + 1, c + 1), int(round_half_away(radius / 5)))
         union |= ndimage.binary_fill_holes(small, FOUR)
     mask = seed_component(union, (seed[0] - 1, seed[1] - 1))
@@ -340,9 +340,9 @@ def test_defaults_are_smooth_8_scale_8_nhood_5_32_lines(eng):
     six = eng.massSegment(m["image"], np.asarray([rect]), 8.0, 8.0, 5.0, 32.0, nargout=2)
     none = np.zeros((0, 0))
     empty = eng.massSegment(m["image"], np.asarray([rect]), none, none, none, none, nargout=2)
-    for a, b in zip(two, six):
+    for a, b in zip(two, six, strict=False):
         assert_array_equal(np.asarray(a), np.asarray(b))
-    for a, b in zip(two, empty):
+    for a, b in zip(two, empty, strict=False):
         assert_array_equal(np.asarray(a), np.asarray(b))
     # and each parameter is used
     variants = ([4.0, 8.0, 5.0, 32.0], [8.0, 4.0, 5.0, 32.0], [8.0, 8.0, 3.0, 32.0], [8.0, 8.0, 5.0, 16.0])

@@ -34,8 +34,8 @@ def _m_tests() -> list[tuple[str, str]]:
 
 M_TESTS = _m_tests()
 
-#: .m test files that train models: slow (scripts/test.sh --fast leaves them out; CI runs them).
-SLOW_MFILES = {"test_classification", "test_segmentation", "test_xai"}
+#: .m test files that train models, and the longer ones: slow (scripts/test.sh --fast leaves them out; CI runs them).
+SLOW_MFILES = {"test_classification", "test_segmentation", "test_xai", "test_dicom", "test_first_hour"}
 M_PARAMS = [pytest.param(f, t, id=f"{f}/{t}", marks=[pytest.mark.slow] if f in SLOW_MFILES else [])
             for f, t in M_TESTS]
 

@@ -19,13 +19,13 @@ from __future__ import annotations
 from concurrent.futures import CancelledError
 
 from pybridge import engine as _pb
+from pybridge.engine import Engine as MatlabEngine
 from pybridge.engine import (
     EngineError,
     FutureResult,
     MatlabExecutionError,
     RejectedExecutionError,
 )
-from pybridge.engine import Engine as MatlabEngine
 
 TimeoutError = TimeoutError  # noqa: A001,PLW0127 - matlabengine's names
 InterruptedError = InterruptedError  # noqa: A001,PLW0127
