@@ -453,6 +453,7 @@ def fit_network(
     if metric is not None:
         history[metric_name] = []
     best = math.inf
+    best_tie_loss = math.inf
     best_state = None
     best_epoch = 0
     stale = 0
@@ -505,8 +506,16 @@ def fit_network(
 
         if scheduler is not None and math.isfinite(monitored):
             scheduler.step(monitored)
-        if monitored < best - 1e-6:
-            best, best_epoch, stale = monitored, epoch, 0
+        # a metric that ties (AUC saturates at 1.0 on a small validation split) is
+        # broken by the validation loss: the later, better-calibrated weights win
+        tie_loss = history["val_loss"][-1] if follow_metric else math.inf
+        improved = monitored < best - 1e-6 or (
+            follow_metric and abs(monitored - best) <= 1e-6 and tie_loss < best_tie_loss - 1e-6
+        )
+        if improved:
+            # patience counts epochs without a better metric; a tie only swaps the weights
+            stale = 0 if monitored < best - 1e-6 else stale + 1
+            best, best_epoch, best_tie_loss = monitored, epoch, tie_loss
             best_state = {k: v.detach().clone() for k, v in network.state_dict().items()}
         else:
             stale += 1

@@ -231,6 +231,26 @@ def test_monitor_a_metric_restores_its_best_epoch():
                     epochs=1, monitor="val_dice", progress=False)
 
 
+def test_a_tied_metric_is_broken_by_the_validation_loss():
+    """AUC saturates at 1.0 on a small split: among the tied epochs the lowest validation loss wins."""
+    from pybridge._training import fit_network
+
+    torch.manual_seed(0)
+    net = torch.nn.Linear(2, 1)
+    X = torch.randn(80, 2)
+    y = (X[:, :1] > 0).float()
+    scores = iter([0.8, 1.0, 1.0, 1.0, 0.9, 1.0])  # ties from epoch 1 on
+    h = fit_network(
+        net, X, y, loss_fn=BCE, optimizer=torch.optim.SGD(net.parameters(), lr=0.5), epochs=6,
+        metric=lambda yv, logits: next(scores), metric_name="val_auc", monitor="val_auc",
+        early_stopping=None, lr_patience=None, progress=False,
+    )
+    tied = [e for e, v in enumerate(h["val_auc"]) if v == 1.0]
+    want = min(tied, key=lambda e: h["val_loss"][e])  # worked out from the recorded history
+    assert want != tied[0]  # the case needs the tie-break: the first tied epoch is not the best
+    assert h["best_epoch"] == [want]
+
+
 def test_progress_line_holds_loss_and_metric(capsys):
     from pybridge._training import fit_network
 
