@@ -25,6 +25,7 @@ from .._batch import (
     run_batch,
 )
 from ._harness import Rectangle, _answers_list, _prepare, _run_impl, quiet_start
+from ._segment import _quit
 
 __all__ = ["run_folder", "read_rois", "FolderSummary"]
 
@@ -178,10 +179,6 @@ def _folder_task(payload: dict, engine: Any) -> None:
 
 def _new_engine(backend: str) -> Any:
     return _prepare(quiet_start(backend))
-
-
-def _quit(engine: Any) -> None:
-    engine.quit()
 
 
 def run_folder(

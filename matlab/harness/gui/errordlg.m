@@ -5,9 +5,5 @@ function h = errordlg(message, varargin)
 if nargin < 1
     message = '';
 end
-if iscell(message)
-    message = strjoin(message, ' ');
-end
-fprintf('[errordlg] %s\n', message);
-h = figure('Visible', 'off', 'Tag', 'pybridge-dialog');
+h = pybridge_legacy_notice('errordlg', message);
 end

@@ -5,9 +5,5 @@ function h = helpdlg(message, varargin)
 if nargin < 1
     message = '';
 end
-if iscell(message)
-    message = strjoin(message, ' ');
-end
-fprintf('[helpdlg] %s\n', message);
-h = figure('Visible', 'off', 'Tag', 'pybridge-dialog');
+h = pybridge_legacy_notice('helpdlg', message);
 end

@@ -5,9 +5,5 @@ function h = warndlg(message, varargin)
 if nargin < 1
     message = '';
 end
-if iscell(message)
-    message = strjoin(message, ' ');
-end
-fprintf('[warndlg] %s\n', message);
-h = figure('Visible', 'off', 'Tag', 'pybridge-dialog');
+h = pybridge_legacy_notice('warndlg', message);
 end
