@@ -331,7 +331,7 @@ def part_whole(results: Results, args) -> None:
     n_mammo = 2 if args.quick else 4
     sizes = [512] if args.quick else [512, 1000]
     for seed in args.seeds[:1] if args.quick else args.seeds:
-        key = f"whole|U-Net|defaults|masses-64|{seed}|{args.quick}|roi-clip"
+        key = f"whole|U-Net|defaults|masses-64|{seed}|{args.quick}|roi-window"
         if results.get(key) is None:
             train = masses(120 if args.quick else 240, seed=1000 + seed)
             test = masses(100, seed=9000 + seed)

@@ -29,7 +29,7 @@ from .._training import (
 )
 from ..metrics import dice
 from ._networks import ARCHITECTURES, build_network
-from ._postprocess import check_steps, keep_overlapping, postprocess
+from ._postprocess import check_steps, keep_overlapping, parse_rois, postprocess
 
 __all__ = ["CAESegmenter", "UNetSegmenter", "load", "LOSSES", "tiled_probabilities"]
 
@@ -231,6 +231,9 @@ class _Segmenter(BaseEstimator):
         self.input_size_ = (int(Xa.shape[2]), int(Xa.shape[3]))
         self.mean_ = float(Xa.mean())
         self.std_ = float(Xa.std()) or 1.0
+        # the typical contrast of one training image: ROI windows cut from other
+        # images (whole mammograms) are brought to it before the network sees them
+        self.image_std_ = float(np.median(Xa.std(axis=(1, 2, 3)))) or self.std_
         seed = self._seed()
         if X_val is not None:
             Xv = profile.check(X_val, name="X_val")
@@ -353,21 +356,89 @@ class _Segmenter(BaseEstimator):
         X : array-like of shape (N, H, W) or (N, 1, H, W), any H and W
         roi : (row0, col0, row1, col1) or N of them, optional
             The region a lesion was marked in (0-based, end-exclusive, as the
-            legacy method takes it): only the connected components that
-            overlap it are kept, and of them only what lies inside it, as
-            the legacy method segments inside its ROI. On whole synthetic
-            mammograms this keeps bright tissue that touches the lesion out of
-            its mask (``benchmarks/bench_defaults.py``, part ``whole``).
+            legacy method takes it). The network then segments a window
+            around the ROI, as the legacy method does: a square of
+            ``ROI_CONTEXT`` times the ROI's longer side, centred on it,
+            resampled to the training images' size and brought to their
+            typical mean and contrast (see :meth:`predict_roi_proba`); of
+            the result only the connected components that overlap the ROI
+            are kept, and of them only what lies inside it. A model trained
+            on crops so sees a lesion of a whole mammogram at the scale and
+            contrast of its training crops (``benchmarks/bench_defaults.py``,
+            part ``whole``).
 
         Returns
         -------
         ndarray of shape (N, H, W), bool
         """
-        masks = self.predict_proba(X) > self.threshold_
-        if roi is not None:
+        if roi is None:
+            masks = self.predict_proba(X) > self.threshold_
+        else:
+            masks = self.predict_roi_proba(X, roi) > self.threshold_
             masks = keep_overlapping(masks, roi, clip=True)
         steps = check_steps(self.postprocess)
         return postprocess(masks, steps) if steps else masks
+
+    #: Side of the window segmented around an ROI, in units of the ROI's longer side.
+    #: Training crops hold their lesion in 25-50% of their side (``datasets.masses``
+    #: and the course's crops alike); an ROI drawn with a margin round the lesion
+    #: fills about two thirds of a window 1.5 times its side, which puts the lesion
+    #: at that scale.
+    ROI_CONTEXT = 1.5
+
+    def _image_std(self) -> float:
+        # models saved before this was recorded did not keep the per-image contrast: the
+        # dataset's standard deviation is the nearest figure they have
+        return float(getattr(self, "image_std_", self.std_))
+
+    def predict_roi_proba(self, X: Any, roi: Any) -> np.ndarray:
+        """Lesion probability in a window round each image's ROI (0 elsewhere).
+
+        The window (``ROI_CONTEXT`` times the ROI's longer side, centred on
+        it, mirrored at the image border) is resampled to the training
+        images' size with antialiasing, shifted and scaled to the training
+        images' mean and median contrast, normalised as in training,
+        segmented, and its probabilities resampled back onto the image.
+
+        Parameters
+        ----------
+        X : array-like of shape (N, H, W) or (N, 1, H, W)
+        roi : (row0, col0, row1, col1) or N of them (0-based, end-exclusive)
+
+        Returns
+        -------
+        ndarray of shape (N, H, W), float32 in [0, 1]
+        """
+        import torch.nn.functional as F
+
+        self._check_fitted()
+        Xa = self._prepare(X)
+        n, _, h, w = Xa.shape
+        boxes = parse_rois(roi, n, h, w)
+        size = getattr(self, "input_size_", None)
+        out = np.zeros((n, h, w), dtype=np.float32)
+        for i, (r0, c0, r1, c1) in enumerate(boxes):
+            side = max(2, int(round(max(r1 - r0, c1 - c0) * self.ROI_CONTEXT)))
+            top = int(round((r0 + r1 - side) / 2))
+            left = int(round((c0 + c1 - side) / 2))
+            rows = _mirror_index(np.arange(top, top + side), h)
+            cols = _mirror_index(np.arange(left, left + side), w)
+            window = torch.from_numpy(np.ascontiguousarray(Xa[i][:, rows][:, :, cols]))[None]
+            target = tuple(size) if size is not None else (side, side)
+            small = F.interpolate(window, size=target, mode="bilinear", antialias=True, align_corners=False)
+            spread = float(small.std())
+            if spread > 0:
+                small = (small - small.mean()) / spread * self._image_std() + self.mean_
+            prob = tiled_probabilities(
+                self.network_, (small - self.mean_) / self.std_, tile=None, overlap=0, device=self.device_
+            )
+            back = F.interpolate(
+                torch.from_numpy(prob)[None], size=(side, side), mode="bilinear", align_corners=False
+            )[0, 0].numpy()
+            ra, rb = max(top, 0), min(top + side, h)
+            ca, cb = max(left, 0), min(left + side, w)
+            out[i, ra:rb, ca:cb] = back[ra - top : rb - top, ca - left : cb - left]
+        return out
 
     def score(self, X: Any, y: Any) -> float:
         """Mean Dice of ``predict(X)`` against masks ``y`` (an image with both masks empty scores 1)."""
@@ -399,7 +470,7 @@ class _Segmenter(BaseEstimator):
             "estimator": self._estimator_name,
             "params": self._params_json(),
             "architecture": self._arch(),
-            "normalisation": {"mean": self.mean_, "std": self.std_},
+            "normalisation": {"mean": self.mean_, "std": self.std_, "image_std": self._image_std()},
             "input_profile": None if profile is None else profile.to_dict(),
             "input_size": list(getattr(self, "input_size_", ())) or None,
             "threshold": self.threshold_,
@@ -432,6 +503,8 @@ class _Segmenter(BaseEstimator):
         est.device_ = resolve_device(device)
         est.mean_ = float(meta["normalisation"]["mean"])
         est.std_ = float(meta["normalisation"]["std"])
+        if meta["normalisation"].get("image_std") is not None:  # recorded by newer saves
+            est.image_std_ = float(meta["normalisation"]["image_std"])
         est.threshold_ = float(meta["threshold"])
         est.input_profile_ = InputProfile.from_dict(meta.get("input_profile"))
         if meta.get("input_size"):
@@ -441,6 +514,13 @@ class _Segmenter(BaseEstimator):
         load_weights(net, state, meta, path)
         est.network_ = net.to(est.device_).eval()
         return est
+
+
+def _mirror_index(idx: np.ndarray, n: int) -> np.ndarray:
+    """Indices reflected into 0..n-1 at both ends (``numpy.pad``'s 'symmetric' mode)."""
+    period = 2 * n
+    idx = np.mod(idx, period)
+    return np.where(idx < n, idx, period - 1 - idx)
 
 
 def _chance_dice(yv: np.ndarray | None) -> float | None:

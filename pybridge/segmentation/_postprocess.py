@@ -140,6 +140,35 @@ def postprocess(masks: Any, steps: str | Sequence[str] | None = ("largest", "fil
     return out
 
 
+def parse_rois(rois: Any, n: int, h: int, w: int) -> list[tuple[int, int, int, int]]:
+    """``rois`` as N integer boxes (row0, col0, row1, col1) inside an H x W image, or a clear error."""
+    try:
+        arr = np.asarray(rois, dtype=np.float64)
+    except (TypeError, ValueError) as err:
+        raise ValueError(f"rois must be (row0, col0, row1, col1) or N of them; got {rois!r}") from err
+    if arr.shape == (4,):
+        arr = np.repeat(arr[None], n, axis=0)
+    elif not (arr.ndim == 2 and arr.shape[1] == 4 and arr.shape[0] == n):
+        raise ValueError(
+            f"rois must be one (row0, col0, row1, col1) or one per mask ({n} x 4); got shape {arr.shape}"
+        )
+    boxes = []
+    for box in arr:
+        if not np.all(box == np.round(box)):
+            raise ValueError(
+                f"an ROI must be (row0, col0, row1, col1) integers; got {tuple(box)} "
+                "(from MATLAB's [x y width height] use pybridge.convert.roi_from_matlab)"
+            )
+        r0, c0, r1, c1 = (int(v) for v in box)
+        if not (0 <= r0 < r1 <= h and 0 <= c0 < c1 <= w):
+            raise ValueError(
+                f"ROI {(r0, c0, r1, c1)} is not inside the {h} x {w} image "
+                "(0-based, end-exclusive: 0 <= row0 < row1 <= H, 0 <= col0 < col1 <= W)"
+            )
+        boxes.append((r0, c0, r1, c1))
+    return boxes
+
+
 def keep_overlapping(masks: Any, rois: Any, *, connectivity: int = 8, clip: bool = False) -> np.ndarray:
     """Keep only the connected components of each mask that overlap its region of interest.
 
@@ -173,34 +202,12 @@ def keep_overlapping(masks: Any, rois: Any, *, connectivity: int = 8, clip: bool
 
     stack, single = _as_masks(masks)
     n, h, w = stack.shape
-    try:
-        arr = np.asarray(rois, dtype=np.float64)
-    except (TypeError, ValueError) as err:
-        raise ValueError(f"rois must be (row0, col0, row1, col1) or N of them; got {rois!r}") from err
-    if arr.shape == (4,):
-        boxes = [arr] * n
-    elif arr.ndim == 2 and arr.shape[1] == 4 and arr.shape[0] == n:
-        boxes = list(arr)
-    else:
-        raise ValueError(
-            f"rois must be one (row0, col0, row1, col1) or one per mask ({n} x 4); got shape {arr.shape}"
-        )
+    boxes = parse_rois(rois, n, h, w)
     structure = np.ones((3, 3), bool) if connectivity == 8 else None
     if connectivity not in (4, 8):
         raise ValueError(f"connectivity must be 4 or 8; got {connectivity!r}")
     out = np.zeros_like(stack)
-    for i, (m, box) in enumerate(zip(stack, boxes, strict=True)):
-        if not np.all(box == np.round(box)):
-            raise ValueError(
-                f"an ROI must be (row0, col0, row1, col1) integers; got {tuple(box)} "
-                "(from MATLAB's [x y width height] use pybridge.convert.roi_from_matlab)"
-            )
-        r0, c0, r1, c1 = (int(v) for v in box)
-        if not (0 <= r0 < r1 <= h and 0 <= c0 < c1 <= w):
-            raise ValueError(
-                f"ROI {(r0, c0, r1, c1)} is not inside the {h} x {w} image "
-                "(0-based, end-exclusive: 0 <= row0 < row1 <= H, 0 <= col0 < col1 <= W)"
-            )
+    for i, (m, (r0, c0, r1, c1)) in enumerate(zip(stack, boxes, strict=True)):
         labels, _ = ndimage.label(m, structure=structure)
         keep = np.unique(labels[r0:r1, c0:c1])
         keep = keep[keep > 0]

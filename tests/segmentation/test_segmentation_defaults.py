@@ -176,7 +176,9 @@ def test_keep_overlapping_hand_worked():
 
 
 def test_predict_with_roi_keeps_the_lesion_it_marks():
-    est = _handmade()
+    # the window round the ROI (1.5 x its 30-pixel side) is 45 x 45: the training size here,
+    # so the resampling is the identity and the expected mask can be worked by hand
+    est = _handmade(size=(45, 45))
     img = np.full((1, 100, 100), 0.3, np.float32)
     img[0, 10:20, 10:20] = 0.9  # a bright distractor
     img[0, 60:75, 60:80] = 0.9  # the marked lesion
@@ -187,9 +189,57 @@ def test_predict_with_roi_keeps_the_lesion_it_marks():
     expected[60:75, 60:80] = True
     expected[67, 80:85] = True  # inside the ROI only
     assert_array_equal(with_roi, expected)
+    # the window sits at rows 45-89, columns 48-92: nothing outside it is lesion
+    proba = est.predict_roi_proba(img, (55, 55, 80, 85))[0]
+    assert not proba[:45].any() and not proba[:, :48].any() and not proba[90:].any()
     # keep_overlapping alone keeps the touching component whole
     whole = keep_overlapping(est.predict(img)[0], (55, 55, 80, 85))
     assert whole.sum() == 315 and not whole[10:20, 10:20].any()
+
+
+def test_roi_window_mirrors_at_the_border_as_numpy_pad():
+    from pybridge.segmentation._estimators import _mirror_index
+
+    assert_array_equal(np.arange(5)[_mirror_index(np.arange(-3, 8), 5)],
+                       np.pad(np.arange(5), 3, mode="symmetric"))
+    assert_array_equal(np.arange(3)[_mirror_index(np.arange(-7, 10), 3)],
+                       np.pad(np.arange(3), 7, mode="symmetric"))
+
+
+def test_roi_window_brings_the_window_to_the_training_contrast(rng):
+    # the same lesion at a tenth of the contrast, in a darker image: the window is
+    # standardised to the training images' mean and contrast before the network
+    est = _handmade(size=(45, 45))
+    est.image_std_ = 0.2
+    img = np.full((1, 100, 100), 0.3, np.float32)
+    img[0, 60:75, 60:80] = 0.9
+    faint = 0.1 + 0.1 * img
+    roi = (55, 55, 80, 85)
+    assert_allclose(est.predict_roi_proba(faint, roi), est.predict_roi_proba(img, roi), atol=1e-5)
+    assert_array_equal(est.predict(faint, roi=roi), est.predict(img, roi=roi))
+    with pytest.raises(ValueError, match="not inside"):
+        est.predict(img, roi=(0, 0, 101, 5))
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(900)
+def test_crop_trained_unet_segments_whole_mammograms_with_an_roi():
+    # trained on 32 x 32 crops; the mammograms' lesions are 1.5-3 times larger than
+    # the crops' and sit in tissue of another texture and range: the exact masks judge
+    from pybridge.datasets import mammogram
+
+    train = masses(160, size=32, seed=21)
+    seg = UNetSegmenter(random_state=0, verbose=False, epochs=25).fit(train["images"], train["masks"])
+    crop = seg.score(*(lambda t: (t["images"], t["masks"]))(masses(40, size=32, seed=22)))
+    got, plain = [], []
+    for k in range(3):
+        m = mammogram(size=384, seed=50 + k)
+        got.append(dice(seg.predict(m["image"][None], roi=m["roi"])[0], m["mask"]))
+        # the windows at the image's own scale, only what overlaps the ROI kept
+        native = keep_overlapping(seg.predict_proba(m["image"][None]) > seg.threshold_, m["roi"], clip=True)
+        plain.append(dice(native[0], m["mask"]))
+    assert np.mean(got) > crop - 0.1, (np.mean(got), crop)
+    assert np.mean(got) > np.mean(plain), (got, plain)
 
 
 # ---------------------------------------------------------------- input checks
