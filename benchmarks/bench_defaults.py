@@ -120,6 +120,12 @@ CNN_CANDIDATES = {
         "early_stopping": 15,
     },
 }
+_CNN_NOW = CNN_CANDIDATES["augment+balanced+auc-monitor"]
+CNN_CANDIDATES.update({
+    "augment+balanced+auc-monitor+wide": {**_CNN_NOW, "filters": (16, 32, 64), "dense": 32},
+    "augment+balanced+auc-monitor+adam1e-3": {**_CNN_NOW, "optimizer": "adam", "lr": 1e-3},
+    "augment+balanced+auc-monitor+dataset-norm+lr1e-2": {**_CNN_NOW, "normalisation": "dataset", "lr": 0.01},
+})
 # The segmenters' candidates: the course networks with the former defaults
 # against MONAI's networks with augmentation, Dice+BCE over the batch and
 # early stopping on the validation Dice (the shared training loop).
@@ -129,10 +135,14 @@ SEG_CANDIDATES = {
     "U-Net": {
         "course, former defaults": {**_SEG_OLD, "width": 16},
         "monai+augment+lr2e-3": {**_SEG_NEW, "width": 16},
+        "course+augment+lr2e-3": {**_SEG_NEW, "architecture": "course", "width": 16},
+        "monai+augment+lr2e-3+wide": {**_SEG_NEW, "width": 32},
     },
     "CAE": {
         "course, former defaults": dict(_SEG_OLD),
         "monai+augment+lr2e-3": dict(_SEG_NEW),
+        "course+augment+lr2e-3": {**_SEG_NEW, "architecture": "course"},
+        "monai+augment+lr1e-3+patience20": {**_SEG_NEW, "lr": 1e-3, "early_stopping": 20},
     },
 }
 
@@ -253,6 +263,11 @@ def _report(row: dict) -> None:
     )
 
 
+def _chosen(candidates: dict, args) -> list:
+    """The candidates named by ``--configs`` (all without it)."""
+    return [(k, v) for k, v in candidates.items() if not args.configs or k in args.configs]
+
+
 def part_tune(results: Results, args) -> None:
     from pybridge.datasets import settings
 
@@ -260,7 +275,7 @@ def part_tune(results: Results, args) -> None:
     models = args.models
     for s in settings(role="tuning"):
         if s.task == "classification" and "CNN" in models:
-            for name, options in CNN_CANDIDATES.items():
+            for name, options in _chosen(CNN_CANDIDATES, args):
                 key = f"tune|CNN|{name}|{s.name}|0|{args.quick}"
                 if results.get(key) is None:
                     r = _fit_classifier(s, 0, options, args.quick, args.device)
@@ -272,7 +287,7 @@ def part_tune(results: Results, args) -> None:
             for kind in ("U-Net", "CAE"):
                 if kind not in models:
                     continue
-                for name, options in SEG_CANDIDATES[kind].items():
+                for name, options in _chosen(SEG_CANDIDATES[kind], args):
                     key = f"tune|{kind}|{name}|{s.name}|0|{args.quick}"
                     if results.get(key) is None:
                         r = _fit_segmenter(kind, s, 0, options, args.quick, args.device)
@@ -407,6 +422,8 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--part", nargs="+", default=["heldout", "whole"], choices=["tune", "heldout", "whole"])
     parser.add_argument("--models", nargs="+", default=["CNN", "U-Net", "CAE"], choices=["CNN", "U-Net", "CAE"])
+    parser.add_argument("--configs", nargs="+", default=None,
+                        help="tune only these candidate names (see CNN_CANDIDATES, SEG_CANDIDATES)")
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
     parser.add_argument("--quick", action="store_true", help="smaller sets, 1 seed, one setting per task")
     parser.add_argument("--results", type=Path, default=Path("bench_defaults.jsonl"),

@@ -12,8 +12,9 @@ Prints two tables:
    synthetic 1000 x 1000 mammograms, with an interactive legacy-style
    segmentation (figure, scripted ROI, ``massSegment``, ``imwrite`` next to
    the image): local pool with 1 and 2 engines, Dask ``LocalCluster`` with 1
-   and 2 worker processes, all started (and warmed up) before the clock
-   starts, then timed in alternating rounds (median). Ratios: against the
+   and 2 worker processes, each started (and warmed up) before its clock
+   starts, timed in alternating rounds (median); a cluster is up only while
+   its own batch runs. Ratios: against the
    local pool with 1 engine; the last lines give the Dask path's per-image
    overhead over the local pool and the speed-up of 2 workers over 1.
 
@@ -198,50 +199,53 @@ def bench_batches(target, paths, images: Path, rois, work: Path, rounds: int) ->
                 os.environ.pop(k, None)
             else:
                 os.environ[k] = v
-    clusters = []
+    def start_cluster(workers: int):
+        cluster = LocalCluster(
+            n_workers=workers,
+            threads_per_worker=1,
+            processes=True,
+            dashboard_address=None,
+            silence_logs=logging.ERROR,
+        )
+        return Client(cluster), cluster
+
+    def run(name: str, kw: dict, images_dir: Path, out: Path) -> float:
+        t = time.perf_counter()
+        s = legacy.run_folder(target, images_dir, out, rois=rois, paths=paths, progress=False, **kw)
+        dt = time.perf_counter() - t
+        if images_dir == images and (not s.ok or len(s.done) != n):
+            raise SystemExit(f"{name}: the batch failed: {s}")
+        return dt
+
+    # Only one configuration's processes are up while it is timed: a second
+    # cluster's idle scheduler, nannies and engines would take CPU from it on a
+    # small machine. A cluster is started and warmed up (its workers start their
+    # engines) before its clock starts, and closed after its batch.
+    configs = {
+        "local pool, 1 engine": ("local", {"engine": engines[0]}),
+        "local pool, 2 engines": ("local", {"workers": 2, "engine": engines}),
+        "Dask LocalCluster, 1 worker": ("dask", 1),
+        "Dask LocalCluster, 2 workers": ("dask", 2),
+    }
+    times: dict[str, list[float]] = {name: [] for name in configs}
     try:
-        configs = {
-            "local pool, 1 engine": {"engine": engines[0]},
-            "local pool, 2 engines": {"workers": 2, "engine": engines},
-        }
-        for workers in (1, 2):
-            cluster = LocalCluster(
-                n_workers=workers,
-                threads_per_worker=1,
-                processes=True,
-                dashboard_address=":0",
-                silence_logs=logging.ERROR,
-            )
-            client = Client(cluster)
-            clusters.append((client, cluster))
-            label = f"Dask LocalCluster, {workers} worker" + ("s" if workers > 1 else "")
-            configs[label] = {"client": client, "backend": "octave"}
-        for name, kw in configs.items():
-            legacy.run_folder(
-                target,
-                warm_images,
-                work / f"warm-{len(name)}-{name[:4]}",
-                rois=rois,
-                paths=paths,
-                progress=False,
-                **kw,
-            )
-        # rounds, alternating the configurations: fair when the machine's load changes
-        times: dict[str, list[float]] = {name: [] for name in configs}
-        for r in range(rounds):
-            for name, kw in configs.items():
-                out = work / f"round{r}-{name.replace(' ', '_').replace(',', '')}"
-                t = time.perf_counter()
-                s = legacy.run_folder(
-                    target, images, out, rois=rois, paths=paths, progress=False, **kw
-                )
-                times[name].append(time.perf_counter() - t)
-                if not s.ok or len(s.done) != n:
-                    raise SystemExit(f"{name}: the batch failed: {s}")
+        for r in range(rounds):  # rounds alternate the configurations: fair when the load changes
+            for name, (kind, arg) in configs.items():
+                tag = name.replace(" ", "_").replace(",", "")
+                if kind == "local":
+                    if r == 0:
+                        run(name, arg, warm_images, work / f"warm-{tag}")
+                    times[name].append(run(name, arg, images, work / f"round{r}-{tag}"))
+                    continue
+                client, cluster = start_cluster(arg)
+                try:
+                    kw = {"client": client, "backend": "octave"}
+                    run(name, kw, warm_images, work / f"warm{r}-{tag}")
+                    times[name].append(run(name, kw, images, work / f"round{r}-{tag}"))
+                finally:
+                    client.close()
+                    cluster.close()
     finally:
-        for client, cluster in clusters:
-            client.close()
-            cluster.close()
         for e in engines:
             e.quit()
     med = {name: statistics.median(ts) for name, ts in times.items()}

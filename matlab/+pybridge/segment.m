@@ -20,6 +20,13 @@ function [mask, probability] = segment(model, images, varargin)
 %                    threshold chosen in training, MODEL.threshold)
 %     'Postprocess'  'none', 'largest', 'fill' or {'largest', 'fill'}
 %                    (default: the model's setting)
+%     'ROI'          [x y width height] where the lesion was marked (as
+%                    getrect returns it), or one such row per image: the
+%                    model segments a window round it at the scale and
+%                    contrast of its training images, as the legacy method
+%                    resizes its ROI, and keeps only the lesion inside it
+%                    (PROBABILITY is 0 outside the window). A model trained
+%                    on crops so segments a lesion of a whole mammogram.
 %   Outputs
 %     MASK         H x W x N logical
 %     PROBABILITY  H x W x N single in [0, 1]
@@ -33,6 +40,7 @@ function [mask, probability] = segment(model, images, varargin)
 %     end
 %     model = pybridge.trainSegmenter(images, masks, 'Epochs', 2, 'Width', 4);
 %     [bw, p] = pybridge.segment(model, images, 'Postprocess', 'largest');
+%     bw1 = pybridge.segment(model, images(:, :, 1), 'ROI', [10 8 14 14]);
 %
 %   Errors
 %     pybridge:segment:notEnoughInputs  fewer than two inputs
@@ -43,7 +51,8 @@ function [mask, probability] = segment(model, images, varargin)
 %     pybridge:segment:unknownOption    an option other than the above
 %     pybridge:segment:fileNotFound     the model file does not exist
 %     pybridge:segment:invalidValue     rejected by Python: colour images, a
-%                                       classification model
+%                                       classification model, an ROI
+%                                       outside the image
 %     pybridge:segment:noPython         Python is not set up (run pybridge.setup)
 %
 %   See also pybridge.trainSegmenter, pybridge.dice, pybridge.setup.
@@ -53,7 +62,7 @@ if nargin < 2
   error('pybridge:segment:notEnoughInputs', ...
     'pybridge.segment needs a model and images: pybridge.segment(MODEL, IMAGES); got %d input(s)', nargin);
 end
-opts = pybridge.internal.parseOptions(fname, struct('Threshold', [], 'Postprocess', []), varargin);
+opts = pybridge.internal.parseOptions(fname, struct('Threshold', [], 'Postprocess', [], 'ROI', []), varargin);
 file = pybridge.internal.modelArg(fname, model, 'pybridge.trainSegmenter', false);
 if ~((isnumeric(images) || islogical(images)) && isreal(images))
   error('pybridge:segment:invalidInput', ...
@@ -90,6 +99,15 @@ if ~isempty(steps)
   else
     kw = [kw, {'postprocess', steps(:)'}];
   end
+end
+roi = opts.ROI;
+if ~isempty(roi)
+  if ~(isnumeric(roi) && isreal(roi) && size(roi, 2) == 4 && ismatrix(roi))
+    error('pybridge:segment:invalidOption', ...
+      'pybridge.segment: ''ROI'' must be [x y width height] or one such row per image (N x 4); got %s', ...
+      pybridge.internal.describe(roi));
+  end
+  kw = [kw, {'roi', double(roi)}];
 end
 out = pybridge.internal.callPython(fname, 'segment', file, images, pyargs(kw{:}));
 mask = out.mask;

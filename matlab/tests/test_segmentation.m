@@ -74,6 +74,36 @@ none = pybridge.segment(model, images, 'Threshold', 0.01, 'Postprocess', 'none')
 pbtest.assertEqual(none, p2 > 0.01, 'Postprocess none');
 end
 
+function test_roi_option_keeps_the_lesion_inside_the_roi
+pbtest.requirePython('pybridge.segmentation');
+file = [tempname() '.safetensors'];
+c = onCleanup(@() delete(file));
+model = trained(file);
+images = patches(2);
+% [x y width height], 1-based as getrect gives it: columns 5-20, rows 7-22
+[bw, p] = pybridge.segment(model, images, 'ROI', [5 7 16 16], 'Threshold', 0.01);
+pbtest.assertEqual(size(bw), [32 32 2], 'one mask per image');
+outside = true(32, 32);
+outside(7:22, 5:20) = false;
+for k = 1:2
+  m = bw(:, :, k);
+  assert(~any(m(outside)), 'nothing outside the ROI is lesion');
+  assert(any(m(:)), 'the window round the ROI finds the disc');
+end
+% the window is 1.5 x the ROI's side (24 pixels) round its centre: rows 3-26, columns 1-24
+window = false(32, 32);
+window(3:26, 1:24) = true;
+for k = 1:2
+  q = p(:, :, k);
+  assert(all(q(~window) == 0), 'probability is 0 outside the window');
+end
+two = pybridge.segment(model, images, 'ROI', [5 7 16 16; 5 7 16 16], 'Threshold', 0.01);
+pbtest.assertEqual(two, bw, 'one ROI per image, or one for all');
+pbtest.assertError(@() pybridge.segment(model, images, 'ROI', [1 2 3]), 'pybridge:segment:invalidOption');
+err = pbtest.assertError(@() pybridge.segment(model, images, 'ROI', [20 20 16 16]), 'pybridge:segment:invalidValue');
+assert(~isempty(strfind(err.message, 'outside the 32 x 32 image')), err.message);
+end
+
 function test_trainSegmenter_error_ids
 [images, masks] = patches(2);
 pbtest.assertError(@() pybridge.trainSegmenter(images), 'pybridge:trainSegmenter:notEnoughInputs');

@@ -391,24 +391,18 @@ def stage_legacy(ctx: Context) -> dict[str, Any]:
 
 
 def _unet_on_mammograms(ctx: Context, mm: dict[str, np.ndarray]) -> list[np.ndarray]:
-    """Apply the U-Net (trained on 64 x 64 crops) to each mammogram's ROI, at the crops' scale."""
-    from scipy import ndimage
+    """Apply the U-Net (trained on 64 x 64 crops) to each mammogram with its ROI.
 
+    The segmenter takes a window round the ROI to its training crops' scale and
+    contrast, and keeps the lesion inside the ROI (``UNetSegmenter.predict``).
+    """
     from pybridge import segmentation
 
     seg = segmentation.load(ctx.out / "segmentation" / "unet.safetensors")
-    out = []
-    for i in range(len(mm["images"])):
-        r0, c0, r1, c1 = (int(v) for v in mm["rois"][i])
-        crop = mm["images"][i][r0:r1, c0:c1]
-        zoom = 64.0 / max(crop.shape)
-        small = ndimage.zoom(crop, zoom, order=1)
-        prob = seg.predict_proba(small[None])[0]
-        back = ndimage.zoom(prob, (crop.shape[0] / prob.shape[0], crop.shape[1] / prob.shape[1]), order=1)
-        full = np.zeros(mm["images"][i].shape, dtype=bool)
-        full[r0:r1, c0:c1] = back[: crop.shape[0], : crop.shape[1]] >= getattr(seg, "threshold_", 0.5)
-        out.append(full)
-    return out
+    return [
+        seg.predict(mm["images"][i][None], roi=tuple(int(v) for v in mm["rois"][i]))[0]
+        for i in range(len(mm["images"]))
+    ]
 
 
 def stage_agreement(ctx: Context) -> dict[str, Any]:

@@ -18,6 +18,7 @@ from ._classification import quiet_kwargs
 from ._matlab import (
     channels_of,
     choice,
+    describe,
     fraction,
     image_stack,
     match_training,
@@ -174,6 +175,21 @@ def train_segmenter(
     }
 
 
+def _rois(roi: Any, shape: tuple) -> list[tuple[int, int, int, int]]:
+    """MATLAB ROI(s) ``[x y width height]``: one for every image, or one row per image."""
+    a = convert.from_matlab(roi)
+    n, h, w = shape[0], shape[-2], shape[-1]
+    if not isinstance(a, np.ndarray) or a.dtype.kind not in "biuf" or a.ndim > 2 or a.size == 0 or (
+        a.size != 4 and a.shape != (n, 4)
+    ):
+        raise ValueError(
+            f"'ROI' must be [x y width height] (1-based) or one such row per image ({n} x 4); "
+            f"got {describe(roi)}"
+        )
+    rows = [a.reshape(-1)] * n if a.size == 4 else list(a)
+    return [convert.roi_from_matlab(np.asarray(r, dtype=np.float64), shape=(h, w)) for r in rows]
+
+
 def _load(model: Any):
     from ..segmentation import load
 
@@ -189,6 +205,7 @@ def segment(
     *,
     threshold: float | None = None,
     postprocess: Any = None,
+    roi: Any = None,
 ) -> dict[str, Any]:
     """Segment MATLAB images with a model saved by :func:`train_segmenter`.
 
@@ -202,6 +219,11 @@ def segment(
         Probability threshold (default: the one chosen in training).
     postprocess : str or tuple of str, optional
         'largest' and/or 'fill', or 'none' (default: what the model was trained with).
+    roi : MATLAB [x y width height] (1-based), or N x 4 of them, optional
+        Where the lesion was marked: the model segments a window round it at
+        its training images' scale and contrast and keeps only the lesion
+        inside it (see ``UNetSegmenter.predict``); PROBABILITY is then 0
+        outside that window.
 
     Returns
     -------
@@ -219,18 +241,21 @@ def segment(
     >>> out["mask"].shape, out["mask"].dtype
     ((32, 32), dtype('bool'))
     """
-    from ..segmentation import check_postprocess
+    from ..segmentation import check_postprocess, keep_overlapping
     from ..segmentation import postprocess as apply_steps
 
     if threshold is not None:
         threshold = fraction(threshold, "'Threshold'")
     est = _load(model)
     X = match_training(image_stack(images, channels=channels_of(est)), training_record(model))
-    p = est.predict_proba(X)
+    boxes = None if roi is None else _rois(roi, X.shape)
+    p = est.predict_proba(X) if boxes is None else est.predict_roi_proba(X, boxes)
     if threshold is None:
         threshold = est.threshold_
     steps = check_postprocess(est.postprocess if postprocess is None else _steps(postprocess))
     mask = p > float(threshold)
+    if boxes is not None:
+        mask = keep_overlapping(mask, boxes, clip=True)
     if steps:
         mask = apply_steps(mask, steps)
     return {"mask": convert.batch_to_matlab(mask), "probability": convert.batch_to_matlab(p)}

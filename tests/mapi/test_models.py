@@ -50,6 +50,29 @@ def test_model_kind_is_checked_on_every_call_cached_or_not(segmenter):
 
 @pytest.mark.slow
 @pytest.mark.timeout(300)
+def test_segment_roi_is_matlabs_one_based_rectangle(segmenter):
+    from pybridge import segmentation
+
+    info, two = segmenter
+    est = segmentation.load(info["file"])
+    images = convert.batch_from_matlab(two)
+    # MATLAB [x y width height] = [5 7 16 10]: rows 7..16, columns 5..20 (1-based),
+    # so 0-based end-exclusive rows 6:16, columns 4:20 (worked by hand)
+    out = mapi.call("segment", info, two, roi=np.array([[5.0, 7.0, 16.0, 10.0]]), threshold=0.01)
+    want = est.predict_roi_proba(images, (6, 4, 16, 20))
+    np.testing.assert_allclose(convert.batch_from_matlab(out["probability"]), want, atol=1e-6)
+    mask = convert.batch_from_matlab(out["mask"])
+    assert not mask[:, :6].any() and not mask[:, 16:].any() and not mask[:, :, :4].any() and not mask[:, :, 20:].any()
+    per_image = mapi.call("segment", info, two, roi=np.array([[5.0, 7.0, 16.0, 10.0]] * 2), threshold=0.01)
+    np.testing.assert_array_equal(per_image["mask"], out["mask"])
+    with pytest.raises(ValueError, match=r"'ROI' must be \[x y width height\]"):
+        mapi.call("segment", info, two, roi=np.array([[1.0, 2.0, 3.0]]))
+    with pytest.raises(ValueError, match="outside the 32 x 32 image"):
+        mapi.call("segment", info, two, roi=np.array([[20.0, 20.0, 16.0, 16.0]]))
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(300)
 def test_a_classifier_is_refused_by_segment_even_when_cached(tmp_path, segmenter):
     d = microcalcifications(12, seed=1)
     f = tmp_path / "clf.safetensors"
