@@ -3,9 +3,9 @@
 - :class:`CAESegmenter`: a convolutional auto-encoder (strided convolutions
   down, transposed convolutions up): MONAI's ``AutoEncoder`` by default, the
   course's network with ``architecture='course'``.
-- :class:`UNetSegmenter`: a U-Net with configurable width and depth: MONAI's
-  ``UNet`` (or ``BasicUNet``) by default, the course's with
-  ``architecture='course'``.
+- :class:`UNetSegmenter`: a U-Net with configurable width and depth: the
+  course's by default (it segmented better than MONAI's on the tuning data),
+  MONAI's ``UNet`` or ``BasicUNet`` with ``architecture='monai'``/``'basic'``.
 - Both: scikit-learn-style ``fit``/``predict_proba``/``predict``/``score``,
   MONAI's Dice or Dice + BCE loss, threshold chosen on validation data,
   augmentation, early stopping on the validation Dice with the best weights

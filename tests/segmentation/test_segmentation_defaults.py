@@ -49,9 +49,10 @@ def test_sklearn_estimator_checks(cls, check):
 
 
 def test_defaults_and_clone():
+    assert UNetSegmenter().architecture == "course" and CAESegmenter().architecture == "monai"
     for cls in (UNetSegmenter, CAESegmenter):
         p = cls().get_params()
-        assert p["architecture"] == "monai" and p["augment"] is True and p["loss"] == "bce+dice"
+        assert p["augment"] is True and p["loss"] == "bce+dice"
         assert p["tile"] == "auto" and p["random_state"] == 0 and p["verbose"] is True
         est = cls(lr=0.01, seed=2)
         assert clone(est).get_params() == est.get_params()
