@@ -281,8 +281,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--images", type=Path, help="folder of your images")
     parser.add_argument("--rois", type=Path, help="CSV of ROIs (see pybridge.legacy.read_rois)")
     parser.add_argument("--skip-overhead", action="store_true")
+    parser.add_argument("--n-images", type=int, help="synthetic mammograms per batch (default 24; 4 with --quick)")
+    parser.add_argument("--rounds", type=int, help="alternating rounds (default 5; 1 with --quick)")
     args = parser.parse_args(argv)
-    repeats, n_images, rounds = (20, 4, 1) if args.quick else (60, 8, 3)
+    # a batch long enough that its fixed costs (lock, summary, pool) do not hide the per-image ones
+    repeats, n_images, rounds = (20, 4, 1) if args.quick else (60, 24, 5)
+    n_images = args.n_images or n_images
+    rounds = args.rounds or rounds
 
     from pybridge import legacy
 
