@@ -7,7 +7,7 @@ rounds of the same run (machines are noisy: only the ratio means something;
 it is the median over the rounds of np.copy's time over the conversion's).
 A ratio of 1.0 is "as fast as copying the bytes"; the target is >= 0.9.
 
-Each row says which path the conversion takes (see ``pybridge/_copy.py``):
+Each row says which path the conversion takes (see ``pybridge/_layout.py``):
 
 - ``view``: no copy at all (a strided view of the same memory);
 - ``one numpy copy``: one ``np.copyto``, for copies that fit in the cache;
@@ -37,7 +37,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from pybridge import _copy, convert  # noqa: E402
+from pybridge import _layout, convert  # noqa: E402
 
 
 def _best(fn, reps: int) -> float:
@@ -75,7 +75,7 @@ def _cases(stack: np.ndarray) -> list[tuple[str, object, str]]:
     view = convert.matlab_to_numpy(stack)
 
     def path(dst_order: str, src: np.ndarray) -> str:
-        return _copy.plan(np.empty(src.shape, src.dtype, order=dst_order), src).describe()
+        return _layout.plan(np.empty(src.shape, src.dtype, order=dst_order), src).describe()
 
     hwcn = nchw_np.transpose(2, 3, 1, 0)  # what numpy_to_matlab copies into column-major
     assert isinstance(nchw, torch.Tensor)

@@ -57,7 +57,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from . import _copy
+from . import _layout
 from . import _mtypes as mt
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -436,9 +436,9 @@ def to_matlab(a: Any, *, engine: bool = False) -> Any:
 
 
 def _fortran_copy(a: np.ndarray) -> np.ndarray:
-    """One column-major copy of ``a`` (a cache-blocked, threaded transpose: pybridge._copy)."""
+    """One column-major copy of ``a`` (a cache-blocked, threaded transpose: pybridge._layout)."""
     out = np.empty(a.shape, dtype=a.dtype, order="F")
-    _copy.copy(out, a)
+    _layout.copy(out, a)
     return out
 
 
@@ -1124,6 +1124,27 @@ def _column_major_flat(a: np.ndarray) -> np.ndarray:
     return a.ravel(order="F")
 
 
+def _layout_pending(obj: Any) -> tuple[str, tuple[int, ...], np.ndarray] | None:
+    """``(class, dims, array)`` for a real numeric or logical array not in column-major order.
+
+    :func:`to_mvalue` makes ``MArray(class, dims, ...)`` of such an array
+    after one transposing copy into column-major order. A transport that lays
+    the elements out itself (the Octave engine copies them straight into its
+    payload file) takes this instead. None for any other value (a view
+    serves, or the value is not such an array).
+    """
+    if _is_torch_tensor(obj):
+        obj = obj.detach().cpu().numpy()
+    if not isinstance(obj, np.ndarray) or obj.ndim < 2 or obj.flags.f_contiguous:
+        return None
+    if obj.dtype.kind not in "biuf" or obj.dtype == np.float16 or not obj.dtype.isnative:
+        return None
+    mclass = _CLASS_OF_DTYPE.get(obj.dtype)
+    if mclass is None:
+        return None
+    return mclass, _matlab_shape(obj.shape), obj
+
+
 def _ndarray_to_mvalue(a: np.ndarray, profile: str) -> Any:
     dims = _matlab_shape(a.shape)
     kind = a.dtype.kind
@@ -1324,9 +1345,9 @@ def matlab_to_torch(
             out.copy_(torch.from_numpy(np.ascontiguousarray(a)))
     else:
         # numpy's allocator (huge pages for large arrays) and one cache-blocked,
-        # threaded transposing copy (pybridge._copy); the tensor then owns that memory.
+        # threaded transposing copy (pybridge._layout); the tensor then owns that memory.
         target = np.empty(a.shape, dtype=np_dtype)
-        _copy.copy(target, a)
+        _layout.copy(target, a)
         out = torch.from_numpy(target)
     if device is not None and str(device) != "cpu":
         out = out.to(device)

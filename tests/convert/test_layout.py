@@ -1,4 +1,4 @@
-"""pybridge._copy and the layout conversions built on it, against plain numpy transposes.
+"""pybridge._layout and the layout conversions built on it, against plain numpy transposes.
 
 The reference for every copy is numpy's own: ``np.ascontiguousarray`` /
 ``np.asfortranarray`` of the transposed view, or indexing element by element.
@@ -19,7 +19,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from numpy.testing import assert_array_equal
 
-from pybridge import _copy, convert
+from pybridge import _layout, convert
 
 DTYPES = ["float32", "float64", "uint8", "int16", "bool"]
 
@@ -35,8 +35,8 @@ def _data(shape, dtype, rng) -> np.ndarray:
 
 
 def _blocked_threaded(dst, src) -> bool:
-    p = _copy.plan(dst, src)
-    return p.path == "blocked" and (p.threads > 1 or _copy._workers() == 1)
+    p = _layout.plan(dst, src)
+    return p.path == "blocked" and (p.threads > 1 or _layout._workers() == 1)
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
@@ -71,7 +71,7 @@ def test_the_large_cases_take_the_blocked_threaded_path(rng):
     c = np.ascontiguousarray(x)
     assert _blocked_threaded(np.empty(c.shape, c.dtype, order="F"), c)
     small = x[..., :3]
-    assert _copy.plan(np.empty(small.shape, order="F"), small).path == "copy"
+    assert _layout.plan(np.empty(small.shape, order="F"), small).path == "copy"
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
@@ -106,7 +106,7 @@ def test_non_contiguous_sources(make, rng):
     v = make(a)
     for order in "CF":
         out = np.empty(v.shape, v.dtype, order=order)
-        _copy.copy(out, v)
+        _layout.copy(out, v)
         assert_array_equal(out, v)
 
 
@@ -123,10 +123,10 @@ def test_empty_scalar_and_singleton_arrays():
     for shape in [(0, 3), (3, 0, 2), (), (1, 1, 1)]:
         a = np.arange(int(np.prod(shape)), dtype=np.float64).reshape(shape)
         out = np.empty(shape, order="F")
-        _copy.copy(out, a)
+        _layout.copy(out, a)
         assert_array_equal(out, a)
     with pytest.raises(ValueError, match="shapes"):
-        _copy.copy(np.empty((2, 3)), np.empty((3, 2)))
+        _layout.copy(np.empty((2, 3)), np.empty((3, 2)))
 
 
 @settings(max_examples=60, deadline=None)
@@ -142,15 +142,15 @@ def test_any_permutation_property(dims, dtype, r):
     perm = list(range(a.ndim))
     r.shuffle(perm)
     v = a.transpose(perm)
-    saved = (_copy.SMALL_BYTES, _copy.TILE_BYTES, _copy.PARALLEL_BYTES)
-    _copy.SMALL_BYTES, _copy.TILE_BYTES, _copy.PARALLEL_BYTES = 0, 64, 0
+    saved = (_layout.SMALL_BYTES, _layout.TILE_BYTES, _layout.PARALLEL_BYTES)
+    _layout.SMALL_BYTES, _layout.TILE_BYTES, _layout.PARALLEL_BYTES = 0, 64, 0
     try:
         for order in "CF":
             out = np.empty(v.shape, v.dtype, order=order)
-            _copy.copy(out, v)
+            _layout.copy(out, v)
             assert_array_equal(out, v)
     finally:
-        _copy.SMALL_BYTES, _copy.TILE_BYTES, _copy.PARALLEL_BYTES = saved
+        _layout.SMALL_BYTES, _layout.TILE_BYTES, _layout.PARALLEL_BYTES = saved
 
 
 def _child_copy(q) -> None:
@@ -167,7 +167,7 @@ def test_a_forked_child_gets_its_own_copy_threads():
     """The pool's threads do not survive fork: a child that copies must start its own."""
     x = np.asfortranarray(np.ones((61, 67, 1, 400)))
     convert.matlab_to_torch(x)  # the parent's pool is running
-    assert _copy._pool is not None and _copy._pool_pid == os.getpid()
+    assert _layout._pool is not None and _layout._pool_pid == os.getpid()
     ctx = multiprocessing.get_context("fork")
     q = ctx.Queue()
     p = ctx.Process(target=_child_copy, args=(q,))
@@ -180,3 +180,106 @@ def test_a_forked_child_gets_its_own_copy_threads():
             p.kill()
             p.join()
     assert p.exitcode == 0
+
+
+# ------------------------------------------------ writing in column-major order
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize(
+    "shape", [(10_001, 317), (1024, 2048), (60, 60, 1, 700), (3, 701, 1203), (7,), (), (0, 5)]
+)
+def test_write_column_major_writes_what_numpy_lays_out(dtype, shape, rng, tmp_path):
+    a = _data(shape, dtype, rng)
+    for src in (a, a[..., ::2] if a.ndim else a, np.asfortranarray(a)):
+        path = tmp_path / "out"
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        try:
+            n = _layout.write_column_major(fd, src)
+        finally:
+            os.close(fd)
+        want = np.asfortranarray(src).tobytes(order="F")
+        assert n == len(want) and path.read_bytes() == want
+
+
+def test_write_column_major_casts(tmp_path, rng):
+    a = _data((500, 301), "float32", rng)
+    path = tmp_path / "out"
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT, 0o600)
+    try:
+        _layout.write_column_major(fd, a, np.float64)
+    finally:
+        os.close(fd)
+    assert path.read_bytes() == a.astype(np.float64).tobytes(order="F")
+
+
+def _wire_round_trip(folders, arr):
+    from pybridge._octpy import wire
+
+    pending = convert._layout_pending(arr)
+    assert pending is not None
+    out: list = []
+    wire.encode(wire.ColumnMajor(*pending), out, folders)
+    return wire.decode(b"".join(bytes(p) for p in out), folders)
+
+
+def test_column_major_payloads_decode_to_the_mvalue_of_the_array(tmp_path, rng):
+    """Python's own reader of the payload (Octave's binary format) gets what
+    ``to_mvalue`` makes of the same array, and the file is private and removed."""
+    from pybridge._mtypes import same
+    from pybridge._octpy import wire
+
+    folder = tmp_path / "main"
+    folder.mkdir(mode=0o700)
+    folders = wire.Folders([str(folder), str(tmp_path)], "p")
+    seen = []
+    real = wire._write_private
+
+    def spy(path, header, data):
+        real(path, header, data)
+        seen.append(os.stat(path).st_mode & 0o777)
+
+    wire._write_private = spy
+    try:
+        for dtype in DTYPES:
+            arr = _data((61, 67, 3, 9), dtype, rng)
+            back = _wire_round_trip(folders, arr)
+            assert same(back, convert.to_mvalue(arr, profile="numpy")), dtype
+    finally:
+        wire._write_private = real
+    assert seen and all(m == 0o600 for m in seen)
+    assert not list(folder.iterdir())
+
+
+def test_a_full_first_folder_mid_write_falls_back_and_leaves_nothing(tmp_path, rng, monkeypatch):
+    """ENOSPC after part of a payload is written: the partial file goes, the payload is
+    written again in the fallback folder, and what arrives is whole."""
+    from pybridge._mtypes import same
+    from pybridge._octpy import wire
+
+    main, spill = tmp_path / "main", tmp_path / "spill"
+    main.mkdir()
+    spill.mkdir()
+    folders = wire.Folders([str(main), str(spill)], "p")
+    real_write = os.write
+    written = {"n": 0}
+
+    def write(fd, data):
+        target = os.readlink(f"/proc/self/fd/{fd}") if sys.platform == "linux" else ""
+        if target.startswith(str(main)):
+            written["n"] += 1
+            if written["n"] > 2:  # the header and one chunk went through
+                raise OSError(28, "No space left on device")
+        return real_write(fd, data)
+
+    monkeypatch.setattr(os, "write", write)
+    arr = _data((2000, 3001), "float64", rng)  # 48 MB: several chunks
+    out: list = []
+    pending = convert._layout_pending(arr)
+    wire.encode(wire.ColumnMajor(*pending), out, folders)
+    monkeypatch.setattr(os, "write", real_write)
+    if sys.platform == "linux":
+        assert written["n"] > 2, "the first folder was tried"
+    assert not list(main.iterdir()), "the partial file is removed"
+    assert len(list(spill.iterdir())) == 1
+    back = wire.decode(b"".join(bytes(p) for p in out), folders)
+    assert same(back, convert.to_mvalue(arr, profile="numpy"))
+    assert not list(spill.iterdir())

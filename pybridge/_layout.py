@@ -1,4 +1,4 @@
-"""Copies that change the memory order of an array, at memory speed (private to pybridge).
+"""The fast layout copies: arrays into another memory order, at memory speed (private).
 
 MATLAB keeps arrays column-major, numpy and torch row-major: turning an
 H x W x C x N MATLAB stack into an N x C x H x W tensor, or a C-ordered
@@ -19,6 +19,9 @@ of ``np.copy``'s speed. :func:`copy` does the same copy
   copies) from :data:`PARALLEL_BYTES` on.
 
 :func:`plan` says which of these a copy takes (the benchmark prints it).
+:func:`write_column_major` writes an array to a file in column-major order
+through a cache-sized buffer (the Octave engine's payload files), with no
+column-major copy of the whole array in memory.
 """
 
 from __future__ import annotations
@@ -32,7 +35,17 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-__all__ = ["copy", "plan", "Plan", "SMALL_BYTES", "PARALLEL_BYTES", "TILE_BYTES"]
+__all__ = [
+    "copy",
+    "plan",
+    "Plan",
+    "column_major",
+    "write_column_major",
+    "SMALL_BYTES",
+    "PARALLEL_BYTES",
+    "TILE_BYTES",
+    "WRITE_CHUNK",
+]
 
 #: Copies up to this many bytes are one numpy call (they fit in a core's cache).
 SMALL_BYTES = 2 << 20
@@ -44,6 +57,8 @@ TILE_BYTES = 1 << 20
 _MAX_RUN = 256
 #: The run used when the source stride aliases in the first-level cache.
 _ALIASED_RUN = 64
+#: The buffer :func:`write_column_major` copies through (it stays in the cache).
+WRITE_CHUNK = 4 << 20
 
 
 def _workers() -> int:
@@ -133,17 +148,24 @@ def _split(items: list, n: int) -> list[list]:
     return [items[k : k + size] for k in range(0, len(items), size)]
 
 
-def plan(dst: np.ndarray, src: np.ndarray) -> Plan:
-    """How :func:`copy` would copy ``src`` into ``dst`` (same shape)."""
+def plan(
+    dst: np.ndarray, src: np.ndarray, *, small_bytes: int | None = None, threads: int | None = None
+) -> Plan:
+    """How :func:`copy` would copy ``src`` into ``dst`` (same shape).
+
+    ``small_bytes`` (default :data:`SMALL_BYTES`): copies up to this size are
+    one numpy call; ``threads``: at most this many threads (default: by size).
+    """
     if dst.shape != src.shape:
         raise ValueError(f"copy between shapes {src.shape} and {dst.shape}")
     if dst.size == 0:
         return Plan("empty")
     nbytes = max(dst.nbytes, src.nbytes)
     d, s = _simplify(dst, src)
-    if d.ndim == 0 or nbytes <= SMALL_BYTES:
+    if d.ndim == 0 or nbytes <= (SMALL_BYTES if small_bytes is None else small_bytes):
         return Plan("copy", dst=d, src=s, parts=[[()]])
-    threads = _workers() if nbytes >= PARALLEL_BYTES else 1
+    if threads is None:
+        threads = _workers() if nbytes >= PARALLEL_BYTES else 1
     nd = d.ndim
     d0 = nd - 1  # the destination's fastest axis (after _simplify)
     s0 = min(range(nd), key=lambda i: abs(s.strides[i]))
@@ -213,3 +235,69 @@ def copy(dst: np.ndarray, src: np.ndarray) -> None:
     ``dst`` must not overlap ``src`` (the callers copy into new arrays).
     """
     run(plan(dst, src))
+
+
+def column_major(a: np.ndarray, dtype: np.dtype | None = None) -> np.ndarray:
+    """The elements of ``a`` in column-major order, as a 1-D array (a view when they are)."""
+    dt = np.dtype(dtype) if dtype is not None else a.dtype
+    if not a.flags.f_contiguous or a.dtype != dt:
+        out = np.empty(a.shape, dtype=dt, order="F")
+        copy(out, a)
+        a = out
+    return a.reshape(-1, order="F")
+
+
+def _write_all(fd: int, data: memoryview) -> None:
+    while data:
+        data = data[os.write(fd, data) :]
+
+
+def write_column_major(fd: int, a: np.ndarray, dtype: np.dtype | None = None) -> int:
+    """Write the elements of ``a`` to the file ``fd`` in column-major order; return the bytes.
+
+    What ``os.write(fd, np.asfortranarray(a))`` writes, without the
+    column-major copy in memory: the array goes out in chunks of about
+    :data:`WRITE_CHUNK` bytes, each copied (blocked) into one buffer that
+    stays in the cache and written from there, so the transposing copy and
+    the write are one pass through memory instead of two. ``dtype`` casts
+    on the way (as ``np.copyto`` with ``casting='unsafe'``).
+    """
+    dt = np.dtype(dtype) if dtype is not None else a.dtype
+    b = a.T  # C order of a.T is the column-major order of a
+    if b.flags.c_contiguous and dt == b.dtype:
+        data = memoryview(np.ascontiguousarray(b).reshape(-1)).cast("B") if b.size else b""
+        _write_all(fd, memoryview(data))
+        return b.size * dt.itemsize
+    if b.ndim == 0:
+        b = b.reshape(1)
+    # the chunks: ranges along one axis (ax) of b, with every axis after it whole
+    inner, ax = 1, b.ndim
+    while ax > 0 and inner * b.shape[ax - 1] * dt.itemsize <= WRITE_CHUNK:
+        inner *= b.shape[ax - 1]
+        ax -= 1
+    if ax == 0:
+        chunks = [()]
+        step = 1
+    else:
+        ax -= 1
+        step = max(1, WRITE_CHUNK // (inner * dt.itemsize))
+        chunks = [
+            (*outer, slice(j, j + step))
+            for outer in np.ndindex(*b.shape[:ax])
+            for j in range(0, b.shape[ax], step)
+        ]
+    buf = np.empty(min(b.size, step * inner), dtype=dt)
+    tiles: dict[tuple, Plan] = {}
+    total = 0
+    for ix in chunks:
+        src = b[ix] if ix else b
+        dst = buf[: src.size].reshape(src.shape)
+        p = tiles.get(src.shape)
+        if p is None:  # the tiles of every chunk of this shape (the strides are the same)
+            p = tiles[src.shape] = plan(dst, src, small_bytes=0, threads=1)
+        elif p.path != "empty":
+            p.dst, p.src = _simplify(dst, src)
+        run(p)
+        _write_all(fd, memoryview(dst.reshape(-1)).cast("B"))
+        total += dst.nbytes
+    return total
