@@ -220,8 +220,14 @@ def run(p: Plan) -> None:
     if len(p.parts) == 1:
         _run(p.dst, p.src, p.parts[0])
         return
-    pool = _get_pool()
-    futures = [pool.submit(_run, p.dst, p.src, part) for part in p.parts[1:]]
+    futures = []
+    try:
+        pool = _get_pool()
+        for part in p.parts[1:]:
+            futures.append(pool.submit(_run, p.dst, p.src, part))
+    except RuntimeError:  # the interpreter is shutting down: no new threads
+        for part in p.parts[1 + len(futures) :]:
+            _run(p.dst, p.src, part)
     try:
         _run(p.dst, p.src, p.parts[0])
     finally:

@@ -283,3 +283,19 @@ def test_a_full_first_folder_mid_write_falls_back_and_leaves_nothing(tmp_path, r
     back = wire.decode(b"".join(bytes(p) for p in out), folders)
     assert same(back, convert.to_mvalue(arr, profile="numpy"))
     assert not list(spill.iterdir())
+
+
+def test_copies_finish_on_the_callers_thread_when_no_thread_can_start(monkeypatch, rng):
+    """At interpreter shutdown a pool takes no new work: the caller copies every part."""
+
+    class Closed:
+        def submit(self, *a, **k):
+            raise RuntimeError("cannot schedule new futures after interpreter shutdown")
+
+    monkeypatch.setattr(_layout, "_get_pool", lambda: Closed())
+    monkeypatch.setattr(_layout, "_workers", lambda: 2)
+    x = np.asfortranarray(_data((61, 67, 1, 400), "float64", rng))
+    p = _layout.plan(np.empty((400, 1, 61, 67)), convert.matlab_to_numpy(x))
+    assert p.threads == 2
+    t = convert.matlab_to_torch(x)
+    assert_array_equal(t.numpy(), x.transpose(3, 2, 0, 1))
