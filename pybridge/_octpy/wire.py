@@ -47,7 +47,9 @@ nbytes``, the bytes (inline, up to :data:`INLINE_MAX`); or ``u8 loc``,
 ``str name``: a file in Octave's binary format (``save -binary``) in the
 session's folder ``loc`` (1: the private folder in /dev/shm, 2: the
 private fallback folder under the temporary directory, used when the first
-is full). The receiver deletes a file once read.
+is full). The receiver deletes a file once read. Python writes the file of
+a large array that is not column-major (:class:`ColumnMajor`, a tag 1 value
+like any other) straight from the array's own memory, in column-major order.
 """
 
 from __future__ import annotations
