@@ -165,17 +165,18 @@ def main(argv=None) -> int:
                 rows.append((dtype, size, name, path, nbytes / min(times[name]) / 1e9, ratio))
             del stack, cases
 
+    w = max(len(r[3]) for r in rows)
     head = (
-        f"{'dtype':<8} {'stack':>6} | {'conversion':<29} | {'path':<40} | {'GB/s':>6} | vs np.copy"
+        f"{'dtype':<8} {'stack':>6} | {'conversion':<29} | {'path':<{w}} | {'GB/s':>6} | vs np.copy"
     )
     print(head)
     print("-" * len(head))
     worst = None
     for dtype, size, name, path, gbs, ratio in rows:
         if path == "view":
-            print(f"{dtype:<8} {size:>6} | {name:<29} | {path:<40} | {'-':>6} | view (no copy)")
+            print(f"{dtype:<8} {size:>6} | {name:<29} | {path:<{w}} | {'-':>6} | view (no copy)")
             continue
-        print(f"{dtype:<8} {size:>6} | {name:<29} | {path:<40} | {gbs:6.2f} | {ratio:5.2f}x")
+        print(f"{dtype:<8} {size:>6} | {name:<29} | {path:<{w}} | {gbs:6.2f} | {ratio:5.2f}x")
         if path != "copy" and (worst is None or ratio < worst[0]):
             worst = (ratio, f"{name}, {dtype}, {size}")
     if worst is not None:
