@@ -43,7 +43,7 @@ __all__ = [
     "write_column_major",
     "SMALL_BYTES",
     "PARALLEL_BYTES",
-    "TILE_BYTES",
+    "TILE_ELEMENTS",
     "WRITE_CHUNK",
 ]
 
@@ -51,8 +51,10 @@ __all__ = [
 SMALL_BYTES = 2 << 20
 #: Copies from this many bytes on are split between threads.
 PARALLEL_BYTES = 4 << 20
-#: The bytes one tile of a blocked copy moves.
-TILE_BYTES = 1 << 20
+#: The elements one tile of a blocked copy moves (float64: 1 MB), and its
+#: least bytes (each tile is one numpy call: uint8 tiles of 512 KB)
+TILE_ELEMENTS = 128 << 10
+TILE_MIN_BYTES = 512 << 10
 #: The longest run along the destination's contiguous axis (elements).
 _MAX_RUN = 256
 #: The run used when the source stride aliases in the first-level cache.
@@ -183,9 +185,9 @@ def plan(
     # the axes inside s0: their block sizes multiply to at most one run, so
     # those lines stay cached; they are filled fastest first, so the tile
     # writes whole runs of the destination. s0 and the outer axes then fill
-    # the tile up to TILE_BYTES.
+    # the tile up to TILE_ELEMENTS.
     run = _run_length(abs(s.strides[d0]))
-    tile_elems = max(1, TILE_BYTES // max(d.itemsize, s.itemsize))
+    tile_elems = max(TILE_ELEMENTS, TILE_MIN_BYTES // max(d.itemsize, s.itemsize))
     block = [1] * nd
     size = 1
     for ax in range(nd - 1, s0, -1):

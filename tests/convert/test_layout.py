@@ -142,15 +142,18 @@ def test_any_permutation_property(dims, dtype, r):
     perm = list(range(a.ndim))
     r.shuffle(perm)
     v = a.transpose(perm)
-    saved = (_layout.SMALL_BYTES, _layout.TILE_BYTES, _layout.PARALLEL_BYTES)
-    _layout.SMALL_BYTES, _layout.TILE_BYTES, _layout.PARALLEL_BYTES = 0, 64, 0
+    names = ("SMALL_BYTES", "TILE_ELEMENTS", "TILE_MIN_BYTES", "PARALLEL_BYTES")
+    saved = {n: getattr(_layout, n) for n in names}
+    for n, small in zip(names, (0, 16, 16, 0), strict=True):
+        setattr(_layout, n, small)
     try:
         for order in "CF":
             out = np.empty(v.shape, v.dtype, order=order)
             _layout.copy(out, v)
             assert_array_equal(out, v)
     finally:
-        _layout.SMALL_BYTES, _layout.TILE_BYTES, _layout.PARALLEL_BYTES = saved
+        for n, value in saved.items():
+            setattr(_layout, n, value)
 
 
 def _child_copy(q) -> None:
