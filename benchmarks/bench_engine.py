@@ -24,7 +24,8 @@ memory: page faults, Octave's heap growing).
 A second table takes one 80 MB transfer apart, each stage timed alone (best
 of the repeats) in pybridge's own Octave: what Python spends writing the
 payload file (a C-ordered array is copied into column-major order on the way,
-through a cache-sized buffer), Octave's ``load`` of it, and the other way
+chunk by chunk, each chunk's copy overlapping the previous chunk's write
+when a second core is free), Octave's ``load`` of it, and the other way
 Octave's ``save`` and Python's read. Below it, the primitives on the same
 80 MB file set the ceiling: Octave cannot take in an 80 MB array faster than
 its ``load`` of the file (``fread(fid, n, '*double')`` is slower) and than it

@@ -20,8 +20,9 @@ of ``np.copy``'s speed. :func:`copy` does the same copy
 
 :func:`plan` says which of these a copy takes (the benchmark prints it).
 :func:`write_column_major` writes an array to a file in column-major order
-through a cache-sized buffer (the Octave engine's payload files), with no
-column-major copy of the whole array in memory.
+through two chunk buffers (the Octave engine's payload files), with no
+column-major copy of the whole array in memory and, given two cores, the
+copy of one chunk overlapping the write of the one before.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ import itertools
 import math
 import os
 import threading
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -59,7 +60,7 @@ TILE_MIN_BYTES = 512 << 10
 _MAX_RUN = 256
 #: The run used when the source stride aliases in the first-level cache.
 _ALIASED_RUN = 64
-#: The buffer :func:`write_column_major` copies through (it stays in the cache).
+#: The chunk :func:`write_column_major` copies and writes at a time.
 WRITE_CHUNK = 4 << 20
 
 
@@ -265,10 +266,12 @@ def write_column_major(fd: int, a: np.ndarray, dtype: np.dtype | None = None) ->
 
     What ``os.write(fd, np.asfortranarray(a))`` writes, without the
     column-major copy in memory: the array goes out in chunks of about
-    :data:`WRITE_CHUNK` bytes, each copied (blocked) into one buffer that
-    stays in the cache and written from there, so the transposing copy and
-    the write are one pass through memory instead of two. ``dtype`` casts
-    on the way (as ``np.copyto`` with ``casting='unsafe'``).
+    :data:`WRITE_CHUNK` bytes, each copied (blocked) into a buffer and
+    written from there, so the transposing copy and the write are one pass
+    through memory instead of two. With a second core, a pool thread copies
+    the next chunk into the other of two buffers while this thread writes
+    (the copy then costs no time of its own). ``dtype`` casts on the way (as
+    ``np.copyto`` with ``casting='unsafe'``).
     """
     dt = np.dtype(dtype) if dtype is not None else a.dtype
     b = a.T  # C order of a.T is the column-major order of a
@@ -294,18 +297,48 @@ def write_column_major(fd: int, a: np.ndarray, dtype: np.dtype | None = None) ->
             for outer in np.ndindex(*b.shape[:ax])
             for j in range(0, b.shape[ax], step)
         ]
-    buf = np.empty(min(b.size, step * inner), dtype=dt)
+    size = min(b.size, step * inner)
+    bufs = [np.empty(size, dtype=dt), np.empty(size, dtype=dt) if len(chunks) > 1 else None]
     tiles: dict[tuple, Plan] = {}
-    total = 0
-    for ix in chunks:
+
+    def fill(k: int) -> np.ndarray:
+        """Copy chunk ``k`` into its buffer (the two buffers take turns)."""
+        ix = chunks[k]
         src = b[ix] if ix else b
-        dst = buf[: src.size].reshape(src.shape)
+        dst = bufs[k % 2][: src.size].reshape(src.shape)
         p = tiles.get(src.shape)
         if p is None:  # the tiles of every chunk of this shape (the strides are the same)
             p = tiles[src.shape] = plan(dst, src, small_bytes=0, threads=1)
         elif p.path != "empty":
             p.dst, p.src = _simplify(dst, src)
         run(p)
-        _write_all(fd, memoryview(dst.reshape(-1)).cast("B"))
-        total += dst.nbytes
+        return dst
+
+    total = 0
+    if len(chunks) == 1 or _workers() == 1:
+        for k in range(len(chunks)):
+            dst = fill(k)
+            _write_all(fd, memoryview(dst.reshape(-1)).cast("B"))
+            total += dst.nbytes
+        return total
+    # two threads: the pool copies the next chunk while this thread writes one
+
+    def submit(k: int) -> Future:
+        try:
+            return _get_pool().submit(fill, k)
+        except RuntimeError:  # the interpreter is shutting down: copy here
+            done: Future = Future()
+            done.set_result(fill(k))
+            return done
+
+    pending: Future | None = submit(0)
+    try:
+        for k in range(len(chunks)):
+            dst = pending.result()
+            pending = submit(k + 1) if k + 1 < len(chunks) else None
+            _write_all(fd, memoryview(dst.reshape(-1)).cast("B"))
+            total += dst.nbytes
+    finally:
+        if pending is not None:  # a write failed: let the copy in flight finish first
+            pending.cancel() or pending.exception()
     return total

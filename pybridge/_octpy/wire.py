@@ -130,7 +130,8 @@ class ColumnMajor:
     column-major order>)`` would, but a large one is never laid out
     column-major in memory: its elements are copied (cache-blocked) straight
     into the payload file, so the transposing copy and the file write are one
-    pass through memory instead of two (:func:`pybridge._layout.write_column_major`).
+    pass through memory instead of two, and overlap given a second core
+    (:func:`pybridge._layout.write_column_major`).
     ``array`` holds ``prod(dims)`` elements; its values are cast to the
     class's element type on the way.
     """

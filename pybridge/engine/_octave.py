@@ -8,11 +8,13 @@ format (``save -binary``/``load``), never as text and never through MAT files.
 Values cross as the MATLAB value model (:mod:`pybridge._mtypes`);
 :mod:`pybridge.convert` turns them into Python values and back. A large array
 that is not column-major (a C-ordered numpy array, a torch tensor) is copied
-into column-major order straight into its payload file, through a cache-sized
-buffer (:class:`~pybridge._octpy.wire.ColumnMajor`), and Octave's malloc backs
-large arrays with transparent huge pages (:func:`_malloc_tunables`): an 80 MB
-array crosses at about 1 GB/s from C order, 1.4 GB/s from column-major order,
-and 2.9 GB/s back (``benchmarks/bench_engine.py`` takes the stages apart).
+into column-major order straight into its payload file, chunk by chunk, the
+copy of one chunk overlapping the write of the one before
+(:class:`~pybridge._octpy.wire.ColumnMajor`), and Octave's malloc backs large
+arrays with transparent huge pages (:func:`_malloc_tunables`): an 80 MB array
+crosses at 1.0-1.3 GB/s from C order (1.0 when another job holds both
+cores), 1.3-1.4 GB/s from column-major order, and 2.8 GB/s back
+(``benchmarks/bench_engine.py`` takes the stages apart).
 
 How the engine's promises are kept:
 

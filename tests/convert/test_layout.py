@@ -190,7 +190,13 @@ def test_a_forked_child_gets_its_own_copy_threads():
 @pytest.mark.parametrize(
     "shape", [(10_001, 317), (1024, 2048), (60, 60, 1, 700), (3, 701, 1203), (7,), (), (0, 5)]
 )
-def test_write_column_major_writes_what_numpy_lays_out(dtype, shape, rng, tmp_path):
+@pytest.mark.parametrize("workers", [1, 2])
+def test_write_column_major_writes_what_numpy_lays_out(
+    dtype, shape, workers, rng, tmp_path, monkeypatch
+):
+    """One thread copies and writes in turn; with two, the pool copies the next chunk
+    while the caller writes the last."""
+    monkeypatch.setattr(_layout, "_workers", lambda: workers)
     a = _data(shape, dtype, rng)
     for src in (a, a[..., ::2] if a.ndim else a, np.asfortranarray(a)):
         path = tmp_path / "out"
