@@ -57,6 +57,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from . import _layout
 from . import _mtypes as mt
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -434,45 +435,10 @@ def to_matlab(a: Any, *, engine: bool = False) -> Any:
     return arr
 
 
-#: Copies bigger than this are split into slabs copied by two threads.
-_PARALLEL_BYTES = 4 << 20
-_SLAB_BYTES = 256 << 10
-
-
-def _slab_copy(dst: np.ndarray, src: np.ndarray, axis: int) -> None:
-    """``np.copyto(dst, src)`` in cache-sized slabs along ``axis``, on two threads when large.
-
-    A copy that changes the memory order (column-major MATLAB images into
-    row-major torch tensors) is a transpose; done in slabs that fit the cache,
-    and with numpy releasing the GIL, two threads reach the speed of a plain
-    ``np.copy`` of the same bytes. The thread pool lives for this call only.
-    """
-    n = src.shape[axis]
-    if src.nbytes < _PARALLEL_BYTES or n < 2:
-        np.copyto(dst, src, casting="unsafe")
-        return
-    per = max(1, _SLAB_BYTES // max(1, src.nbytes // n))
-    starts = list(range(0, n, per))
-
-    def run(chunk: list[int]) -> None:
-        for i in chunk:
-            sl = (slice(None),) * (axis % src.ndim) + (slice(i, i + per),)
-            np.copyto(dst[sl], src[sl], casting="unsafe")
-
-    from concurrent.futures import ThreadPoolExecutor
-
-    half = (len(starts) + 1) // 2
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        list(pool.map(run, [starts[:half], starts[half:]]))
-
-
 def _fortran_copy(a: np.ndarray) -> np.ndarray:
-    """One column-major copy of ``a`` (slabs along the last axis)."""
+    """One column-major copy of ``a`` (a cache-blocked, threaded transpose: pybridge._layout)."""
     out = np.empty(a.shape, dtype=a.dtype, order="F")
-    if a.ndim < 2:
-        np.copyto(out, a)
-    else:
-        _slab_copy(out, a, axis=-1)
+    _layout.copy(out, a)
     return out
 
 
@@ -1158,6 +1124,27 @@ def _column_major_flat(a: np.ndarray) -> np.ndarray:
     return a.ravel(order="F")
 
 
+def _layout_pending(obj: Any) -> tuple[str, tuple[int, ...], np.ndarray] | None:
+    """``(class, dims, array)`` for a real numeric or logical array not in column-major order.
+
+    :func:`to_mvalue` makes ``MArray(class, dims, ...)`` of such an array
+    after one transposing copy into column-major order. A transport that lays
+    the elements out itself (the Octave engine copies them straight into its
+    payload file) takes this instead. None for any other value (a view
+    serves, or the value is not such an array).
+    """
+    if _is_torch_tensor(obj):
+        obj = obj.detach().cpu().numpy()
+    if not isinstance(obj, np.ndarray) or obj.ndim < 2 or obj.flags.f_contiguous:
+        return None
+    if obj.dtype.kind not in "biuf" or obj.dtype == np.float16 or not obj.dtype.isnative:
+        return None
+    mclass = _CLASS_OF_DTYPE.get(obj.dtype)
+    if mclass is None:
+        return None
+    return mclass, _matlab_shape(obj.shape), obj
+
+
 def _ndarray_to_mvalue(a: np.ndarray, profile: str) -> Any:
     dims = _matlab_shape(a.shape)
     kind = a.dtype.kind
@@ -1357,10 +1344,10 @@ def matlab_to_torch(
             warnings.simplefilter("ignore", UserWarning)
             out.copy_(torch.from_numpy(np.ascontiguousarray(a)))
     else:
-        # numpy's allocator (huge pages for large arrays) and one slab-wise
-        # transposing copy; the tensor then owns that memory.
+        # numpy's allocator (huge pages for large arrays) and one cache-blocked,
+        # threaded transposing copy (pybridge._layout); the tensor then owns that memory.
         target = np.empty(a.shape, dtype=np_dtype)
-        _slab_copy(target, a, axis=0)
+        _layout.copy(target, a)
         out = torch.from_numpy(target)
     if device is not None and str(device) != "cpu":
         out = out.to(device)

@@ -47,7 +47,9 @@ nbytes``, the bytes (inline, up to :data:`INLINE_MAX`); or ``u8 loc``,
 ``str name``: a file in Octave's binary format (``save -binary``) in the
 session's folder ``loc`` (1: the private folder in /dev/shm, 2: the
 private fallback folder under the temporary directory, used when the first
-is full). The receiver deletes a file once read.
+is full). The receiver deletes a file once read. Python writes the file of
+a large array that is not column-major (:class:`ColumnMajor`, a tag 1 value
+like any other) straight from the array's own memory, in column-major order.
 """
 
 from __future__ import annotations
@@ -58,11 +60,13 @@ import os
 import shutil
 import struct
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
+from .. import _layout
 from .._mtypes import MArray, MCell, MMap, MOpaque, MSparse, MString, MStruct
 
 __all__ = [
@@ -71,6 +75,7 @@ __all__ = [
     "Ref",
     "Handle",
     "Keywords",
+    "ColumnMajor",
     "Folders",
     "encode",
     "decode",
@@ -115,6 +120,25 @@ class Handle:
 
 class Keywords(dict):
     """Keyword arguments built by Octave's ``pyargs`` (name -> MATLAB value)."""
+
+
+@dataclass(frozen=True, eq=False)
+class ColumnMajor:
+    """A real numeric or logical array still in its own memory order (Python -> Octave).
+
+    It crosses exactly as ``MArray(mclass, dims, <its elements in
+    column-major order>)`` would, but a large one is never laid out
+    column-major in memory: its elements are copied (cache-blocked) straight
+    into the payload file, so the transposing copy and the file write are one
+    pass through memory instead of two, and overlap given a second core
+    (:func:`pybridge._layout.write_column_major`).
+    ``array`` holds ``prod(dims)`` elements; its values are cast to the
+    class's element type on the way.
+    """
+
+    mclass: str
+    dims: tuple[int, ...]
+    array: np.ndarray
 
 
 # ------------------------------------------------------------------ folders
@@ -194,8 +218,15 @@ class Folders:
         self.written: list[str] = []
 
     # writing ---------------------------------------------------------------
-    def write(self, header: bytes, data: np.ndarray) -> tuple[int, str]:
-        """Write one payload file (``header`` then ``data``'s bytes), mode 0600."""
+    def write(
+        self, header: bytes, data: np.ndarray | Callable[[int], Any], nbytes: int | None = None
+    ) -> tuple[int, str]:
+        """Write one payload file (``header`` then ``data``'s bytes), mode 0600.
+
+        ``data`` is an array, or a function that writes its ``nbytes`` bytes to
+        the file descriptor it is given (it may be called again, for the
+        fallback folder, when the first is full).
+        """
         name = f"{self.mine}{next(self._count)}.oct"
         last: OSError | None = None
         for loc, folder in enumerate(self.paths, start=1):
@@ -209,8 +240,10 @@ class Folders:
                 continue
             self.written.append(path)
             return loc, name
+        if nbytes is None:
+            nbytes = data.nbytes
         raise WireError(
-            f"cannot write a payload of {data.nbytes} bytes: {' and '.join(self.paths)} are full "
+            f"cannot write a payload of {nbytes} bytes: {' and '.join(self.paths)} are full "
             f"({last}); free space there or set PYBRIDGE_TRANSPORT_DIR to a roomier folder"
         )
 
@@ -234,14 +267,23 @@ class Folders:
             shutil.rmtree(p, ignore_errors=True)
 
 
-def _write_private(path: str, header: bytes, data: np.ndarray) -> None:
-    """Write ``header`` and ``data``'s bytes to a new file only this user can read (0600)."""
+def _write_private(path: str, header: bytes, data: np.ndarray | Callable[[int], Any]) -> None:
+    """Write ``header`` and ``data``'s bytes to a new file only this user can read (0600).
+
+    ``data`` is an array, or a function that writes the bytes to the file
+    descriptor it is given. A file left incomplete (a full disk) is removed.
+    """
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     try:
         os.fchmod(fd, 0o600)  # whatever the umask
-        for chunk in (memoryview(header), memoryview(np.ascontiguousarray(data)).cast("B")):
+        chunks = [memoryview(header)]
+        if not callable(data):
+            chunks.append(memoryview(np.ascontiguousarray(data)).cast("B"))
+        for chunk in chunks:
             while chunk:
                 chunk = chunk[os.write(fd, chunk) :]
+        if callable(data):
+            data(fd)
     except BaseException:
         os.close(fd)
         try:
@@ -412,6 +454,8 @@ def encode(v: Any, out: list, folders: Folders | None = None) -> None:
         _part(v.mclass, np.asarray(v.real, dtype=dtype), out, folders)
         if v.imag is not None:
             _part(v.mclass, np.asarray(v.imag, dtype=dtype), out, folders)
+    elif isinstance(v, ColumnMajor):
+        _column_major(v, out, folders)
     elif isinstance(v, MCell):
         out.append(bytes([T_CELL]))
         _dims(v.dims, out)
@@ -471,6 +515,26 @@ def encode(v: Any, out: list, folders: Folders | None = None) -> None:
         )
     else:
         raise WireError(f"cannot send a {type(v).__name__} over the Octave wire")
+
+
+def _column_major(v: ColumnMajor, out: list, folders: Folders | None) -> None:
+    dtype = _class_dtype(v.mclass)
+    a = v.array
+    if a.size != int(np.prod(v.dims)):
+        raise WireError(f"{v.mclass} array of size {v.dims} holds {a.size} elements")
+    out.append(bytes([T_ARRAY]))
+    put_str(v.mclass, out)
+    _dims(v.dims, out)
+    out.append(b"\x00")
+    if a.size * dtype.itemsize <= INLINE_MAX or folders is None:
+        _part(v.mclass, _layout.column_major(a, dtype), out, folders)
+        return
+    header = _octave_header(v.mclass, a.size, np.empty(0, dtype))
+    loc, name = folders.write(
+        header, lambda fd: _layout.write_column_major(fd, a, dtype), a.size * dtype.itemsize
+    )
+    out.append(bytes([loc]))
+    put_str(name, out)
 
 
 def _char_bytes(v: MArray) -> bytes:

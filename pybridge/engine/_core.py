@@ -63,6 +63,15 @@ class Backend:
     def to_engine(self, value: Any) -> Any:  # pragma: no cover - interface
         raise NotImplementedError
 
+    def to_mvalue(self, value: Any, profile: str) -> Any:
+        """A Python argument -> what ``call``/``set_var`` take, for ``mvalues`` backends.
+
+        The MATLAB value model (:func:`pybridge.convert.to_mvalue`); a backend
+        may return a value of its own transport for values it sends faster
+        (the Octave backend: large arrays not in column-major order).
+        """
+        return convert.to_mvalue(value, profile=profile)
+
     def interrupt(self) -> bool:
         """Interrupt the call in progress (MATLAB's Ctrl-C); the call raises CancelledError."""
         return False
@@ -468,7 +477,7 @@ class Engine:
     def _convert_arg(self, a: Any) -> Any:
         try:
             if self._backend.mvalues:
-                return convert.to_mvalue(a, profile=self._profile)
+                return self._backend.to_mvalue(a, self._profile)
             if self._profile != "numpy":
                 convert.to_mvalue(a, profile=self._profile)  # the profile's refusals
             return self._backend.to_engine(a)

@@ -275,3 +275,27 @@ def test_no_octave_banner_reaches_the_user(tmp_path, monkeypatch, capfd):
         assert eng.plus(1.0, 2.0) == 3.0
     out, err = capfd.readouterr()
     assert out == "" and err == "", (out, err)
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="glibc's tunables are a Linux matter")
+@pytest.mark.parametrize(
+    "user, octave_sees",
+    [
+        (None, "glibc.malloc.hugetlb=1"),
+        ("glibc.malloc.arena_max=2", "glibc.malloc.arena_max=2:glibc.malloc.hugetlb=1"),
+        ("glibc.malloc.hugetlb=0", "glibc.malloc.hugetlb=0"),  # the user's own setting wins
+    ],
+)
+def test_octave_gets_huge_pages_for_large_arrays_unless_the_user_says_otherwise(
+    user, octave_sees, monkeypatch
+):
+    if user is None:
+        monkeypatch.delenv("GLIBC_TUNABLES", raising=False)
+    else:
+        monkeypatch.setenv("GLIBC_TUNABLES", user)
+    with start_matlab(backend="octave") as eng:
+        assert eng.getenv("GLIBC_TUNABLES") == octave_sees
+        big = np.random.default_rng(2).random((3000, 1000))
+        eng.workspace["pb_big"] = big
+        assert_array_equal(eng.workspace["pb_big"], big)
+    assert os.environ.get("GLIBC_TUNABLES") == user, "Python's own environment is left alone"

@@ -255,3 +255,47 @@ def values(depth=2):
 def test_round_trip_through_octave(octave, v):
     back = call(octave, "deal", [v])[0]
     assert same(back, v), (v, back)
+
+
+# ------------------------------------- arrays not in column-major order (ColumnMajor)
+@pytest.mark.parametrize("mclass", [*INTS, *FLOATS, "logical"])
+def test_c_order_arrays_are_copied_straight_into_the_payload(octave, mclass):
+    """A C-ordered or strided array crosses as ``ColumnMajor`` (its elements copied
+    straight into the payload file); Octave compares it with its own literal."""
+    from pybridge._octpy import wire
+
+    dims = (123, 45, 17)  # 94,095 elements: a payload file for every class
+    n = int(np.prod(dims))
+    if mclass == "logical":
+        flat = np.arange(n) % 3 == 0
+        expr = f"reshape(mod(0:{n - 1}, 3) == 0, [123 45 17])"
+    else:
+        flat = (np.arange(n) % 101).astype({**INTS, **FLOATS}[mclass])
+        expr = f"reshape({mclass}(mod(0:{n - 1}, 101)), [123 45 17])"
+    col = flat.reshape(dims, order="F")  # MATLAB's x(i, j, k) is col[i, j, k]
+    wide = np.zeros((123, 90, 17), dtype=col.dtype)
+    wide[:, ::2, :] = col
+    for arr in (np.ascontiguousarray(col), wide[:, ::2, :]):
+        v = octave.to_mvalue(arr, "numpy")
+        assert isinstance(v, wire.ColumnMajor)
+        assert call(octave, "pb_check", [v, char(expr)])[0].real.tolist() == [True]
+        assert same(call(octave, "deal", [v])[0], MArray(mclass, dims, flat))
+    assert not _leftovers(octave), "no payload file is left behind"
+
+
+def test_torch_tensors_and_small_arrays_take_the_same_values(octave):
+    import torch
+
+    from pybridge import convert
+    from pybridge._octpy import wire
+
+    t = torch.arange(60_000, dtype=torch.float32).reshape(200, 300)
+    v = octave.to_mvalue(t, "numpy")
+    assert isinstance(v, wire.ColumnMajor)
+    want = MArray("single", (200, 300), t.numpy().ravel(order="F"))
+    assert same(call(octave, "deal", [v])[0], want)
+    small = np.arange(12.0).reshape(3, 4)  # inline: the ordinary MArray
+    assert same(octave.to_mvalue(small, "numpy"), convert.to_mvalue(small, profile="numpy"))
+    f = np.asfortranarray(np.ones((300, 300)))  # column-major already: a view, no copy
+    mv = octave.to_mvalue(f, "numpy")
+    assert isinstance(mv, MArray) and np.shares_memory(mv.real, f)

@@ -1,0 +1,310 @@
+"""pybridge._layout and the layout conversions built on it, against plain numpy transposes.
+
+The reference for every copy is numpy's own: ``np.ascontiguousarray`` /
+``np.asfortranarray`` of the transposed view, or indexing element by element.
+The shapes are chosen so that each path of the copy runs (one numpy call,
+blocked tiles, several threads, a source stride that aliases in the cache)
+and the tests check that the path they meant is the one taken.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import sys
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from numpy.testing import assert_array_equal
+
+from pybridge import _layout, convert
+
+DTYPES = ["float32", "float64", "uint8", "int16", "bool"]
+
+
+def _data(shape, dtype, rng) -> np.ndarray:
+    dt = np.dtype(dtype)
+    if dt == np.bool_:
+        return rng.random(shape) < 0.5
+    if dt.kind in "iu":
+        info = np.iinfo(dt)
+        return rng.integers(info.min, info.max, size=shape, dtype=dt, endpoint=True)
+    return rng.standard_normal(shape).astype(dt)
+
+
+def _blocked_threaded(dst, src) -> bool:
+    p = _layout.plan(dst, src)
+    return p.path == "blocked" and (p.threads > 1 or _layout._workers() == 1)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize(
+    "shape",
+    [
+        (61, 67, 3, 9),  # odd sizes, a few images (one numpy call)
+        (61, 67, 1, 400),  # odd image sizes, many images (blocked, threaded)
+        (64, 128, 2, 160),  # rows of 512 bytes: a source stride that aliases in the cache
+        (1, 1, 1, 5000),  # all but the last axis singleton
+    ],
+)
+def test_matlab_to_torch_and_back_equal_numpy_transposes(dtype, shape, rng):
+    x = np.asfortranarray(_data(shape, dtype, rng))
+    want = np.ascontiguousarray(x.transpose(3, 2, 0, 1))  # numpy's own N x C x H x W copy
+    t = convert.matlab_to_torch(x)
+    assert t.is_contiguous() and tuple(t.shape) == want.shape
+    assert not np.shares_memory(t.numpy(), x)
+    assert_array_equal(t.numpy(), want)
+    back = convert.torch_to_matlab(t)
+    assert back.flags.f_contiguous and back.shape == convert._matlab_shape(shape)
+    assert_array_equal(back.reshape(shape, order="F"), x)
+    nb = convert.numpy_to_matlab(want)
+    assert nb.flags.f_contiguous  # a view where the memory already is in that order
+    assert_array_equal(nb.reshape(shape, order="F"), x)
+
+
+def test_the_large_cases_take_the_blocked_threaded_path(rng):
+    x = np.asfortranarray(_data((61, 67, 1, 400), "float64", rng))
+    view = convert.matlab_to_numpy(x)
+    assert _blocked_threaded(np.empty(view.shape, view.dtype), view)
+    c = np.ascontiguousarray(x)
+    assert _blocked_threaded(np.empty(c.shape, c.dtype, order="F"), c)
+    small = x[..., :3]
+    assert _layout.plan(np.empty(small.shape, order="F"), small).path == "copy"
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize(
+    "shape",
+    [
+        (10_001, 317),  # a 2-D transpose, odd sizes
+        (1024, 2048),  # powers of two: strides that alias in the cache
+        (60, 60, 1, 700),  # the full reversal of a C-ordered stack of patches
+        (3, 701, 1203),  # channels first
+        (7, 5, 300, 301),
+    ],
+)
+def test_to_matlab_of_c_order_equals_asfortranarray(dtype, shape, rng):
+    a = _data(shape, dtype, rng)
+    m = convert.to_matlab(a)
+    assert m.flags.f_contiguous and not np.shares_memory(m, a)
+    assert_array_equal(m, np.asfortranarray(a).reshape(m.shape, order="A"))
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda a: a[::2, 1::3],  # steps
+        lambda a: a[::-1, :],  # a negative stride
+        lambda a: a.T[:, ::-2],
+        lambda a: np.broadcast_to(a[:1], a.shape),  # a zero stride
+    ],
+)
+def test_non_contiguous_sources(make, rng):
+    a = _data((2003, 1001), "float64", rng)
+    v = make(a)
+    for order in "CF":
+        out = np.empty(v.shape, v.dtype, order=order)
+        _layout.copy(out, v)
+        assert_array_equal(out, v)
+
+
+def test_copy_casts_like_copyto(rng):
+    x = np.asfortranarray(_data((61, 67, 1, 400), "float32", rng))
+    import torch
+
+    t = convert.matlab_to_torch(x, dtype=torch.float64)
+    assert t.dtype == torch.float64
+    assert_array_equal(t.numpy(), x.transpose(3, 2, 0, 1).astype(np.float64))
+
+
+def test_empty_scalar_and_singleton_arrays():
+    for shape in [(0, 3), (3, 0, 2), (), (1, 1, 1)]:
+        a = np.arange(int(np.prod(shape)), dtype=np.float64).reshape(shape)
+        out = np.empty(shape, order="F")
+        _layout.copy(out, a)
+        assert_array_equal(out, a)
+    with pytest.raises(ValueError, match="shapes"):
+        _layout.copy(np.empty((2, 3)), np.empty((3, 2)))
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(st.integers(1, 9), min_size=1, max_size=5),
+    st.sampled_from(DTYPES),
+    st.randoms(use_true_random=False),
+)
+def test_any_permutation_property(dims, dtype, r):
+    """Any axis order into C or F memory, with the tiles made small so that tiling runs."""
+    rng = np.random.default_rng(r.randrange(2**32))
+    a = _data(tuple(dims), dtype, rng)
+    perm = list(range(a.ndim))
+    r.shuffle(perm)
+    v = a.transpose(perm)
+    names = ("SMALL_BYTES", "TILE_ELEMENTS", "TILE_MIN_BYTES", "PARALLEL_BYTES")
+    saved = {n: getattr(_layout, n) for n in names}
+    for n, small in zip(names, (0, 16, 16, 0), strict=True):
+        setattr(_layout, n, small)
+    try:
+        for order in "CF":
+            out = np.empty(v.shape, v.dtype, order=order)
+            _layout.copy(out, v)
+            assert_array_equal(out, v)
+    finally:
+        for n, value in saved.items():
+            setattr(_layout, n, value)
+
+
+def _child_copy(q) -> None:
+    x = np.asfortranarray(np.arange(61 * 67 * 400, dtype=np.float64).reshape(61, 67, 1, 400))
+    t = convert.matlab_to_torch(x)
+    q.put(bool(np.array_equal(t.numpy(), x.transpose(3, 2, 0, 1))))
+
+
+@pytest.mark.skipif(
+    sys.platform != "linux" or "fork" not in multiprocessing.get_all_start_methods(),
+    reason="fork start method is Linux-only here",
+)
+def test_a_forked_child_gets_its_own_copy_threads():
+    """The pool's threads do not survive fork: a child that copies must start its own."""
+    x = np.asfortranarray(np.ones((61, 67, 1, 400)))
+    convert.matlab_to_torch(x)  # the parent's pool is running
+    assert _layout._pool is not None and _layout._pool_pid == os.getpid()
+    ctx = multiprocessing.get_context("fork")
+    q = ctx.Queue()
+    p = ctx.Process(target=_child_copy, args=(q,))
+    p.start()
+    try:
+        assert q.get(timeout=60) is True
+    finally:
+        p.join(60)
+        if p.is_alive():  # a child stuck waiting for threads that are not there
+            p.kill()
+            p.join()
+    assert p.exitcode == 0
+
+
+# ------------------------------------------------ writing in column-major order
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize(
+    "shape", [(10_001, 317), (1024, 2048), (60, 60, 1, 700), (3, 701, 1203), (7,), (), (0, 5)]
+)
+@pytest.mark.parametrize("workers", [1, 2])
+def test_write_column_major_writes_what_numpy_lays_out(
+    dtype, shape, workers, rng, tmp_path, monkeypatch
+):
+    """One thread copies and writes in turn; with two, the pool copies the next chunk
+    while the caller writes the last."""
+    monkeypatch.setattr(_layout, "_workers", lambda: workers)
+    a = _data(shape, dtype, rng)
+    for src in (a, a[..., ::2] if a.ndim else a, np.asfortranarray(a)):
+        path = tmp_path / "out"
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        try:
+            n = _layout.write_column_major(fd, src)
+        finally:
+            os.close(fd)
+        want = np.asfortranarray(src).tobytes(order="F")
+        assert n == len(want) and path.read_bytes() == want
+
+
+def test_write_column_major_casts(tmp_path, rng):
+    a = _data((500, 301), "float32", rng)
+    path = tmp_path / "out"
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT, 0o600)
+    try:
+        _layout.write_column_major(fd, a, np.float64)
+    finally:
+        os.close(fd)
+    assert path.read_bytes() == a.astype(np.float64).tobytes(order="F")
+
+
+def _wire_round_trip(folders, arr):
+    from pybridge._octpy import wire
+
+    pending = convert._layout_pending(arr)
+    assert pending is not None
+    out: list = []
+    wire.encode(wire.ColumnMajor(*pending), out, folders)
+    return wire.decode(b"".join(bytes(p) for p in out), folders)
+
+
+def test_column_major_payloads_decode_to_the_mvalue_of_the_array(tmp_path, rng):
+    """Python's own reader of the payload (Octave's binary format) gets what
+    ``to_mvalue`` makes of the same array, and the file is private and removed."""
+    from pybridge._mtypes import same
+    from pybridge._octpy import wire
+
+    folder = tmp_path / "main"
+    folder.mkdir(mode=0o700)
+    folders = wire.Folders([str(folder), str(tmp_path)], "p")
+    seen = []
+    real = wire._write_private
+
+    def spy(path, header, data):
+        real(path, header, data)
+        seen.append(os.stat(path).st_mode & 0o777)
+
+    wire._write_private = spy
+    try:
+        for dtype in DTYPES:
+            arr = _data((61, 67, 3, 9), dtype, rng)
+            back = _wire_round_trip(folders, arr)
+            assert same(back, convert.to_mvalue(arr, profile="numpy")), dtype
+    finally:
+        wire._write_private = real
+    assert seen and all(m == 0o600 for m in seen)
+    assert not list(folder.iterdir())
+
+
+def test_a_full_first_folder_mid_write_falls_back_and_leaves_nothing(tmp_path, rng, monkeypatch):
+    """ENOSPC after part of a payload is written: the partial file goes, the payload is
+    written again in the fallback folder, and what arrives is whole."""
+    from pybridge._mtypes import same
+    from pybridge._octpy import wire
+
+    main, spill = tmp_path / "main", tmp_path / "spill"
+    main.mkdir()
+    spill.mkdir()
+    folders = wire.Folders([str(main), str(spill)], "p")
+    real_write = os.write
+    written = {"n": 0}
+
+    def write(fd, data):
+        target = os.readlink(f"/proc/self/fd/{fd}") if sys.platform == "linux" else ""
+        if target.startswith(str(main)):
+            written["n"] += 1
+            if written["n"] > 2:  # the header and one chunk went through
+                raise OSError(28, "No space left on device")
+        return real_write(fd, data)
+
+    monkeypatch.setattr(os, "write", write)
+    arr = _data((2000, 3001), "float64", rng)  # 48 MB: several chunks
+    out: list = []
+    pending = convert._layout_pending(arr)
+    wire.encode(wire.ColumnMajor(*pending), out, folders)
+    monkeypatch.setattr(os, "write", real_write)
+    if sys.platform == "linux":
+        assert written["n"] > 2, "the first folder was tried"
+    assert not list(main.iterdir()), "the partial file is removed"
+    assert len(list(spill.iterdir())) == 1
+    back = wire.decode(b"".join(bytes(p) for p in out), folders)
+    assert same(back, convert.to_mvalue(arr, profile="numpy"))
+    assert not list(spill.iterdir())
+
+
+def test_copies_finish_on_the_callers_thread_when_no_thread_can_start(monkeypatch, rng):
+    """At interpreter shutdown a pool takes no new work: the caller copies every part."""
+
+    class Closed:
+        def submit(self, *a, **k):
+            raise RuntimeError("cannot schedule new futures after interpreter shutdown")
+
+    monkeypatch.setattr(_layout, "_get_pool", lambda: Closed())
+    monkeypatch.setattr(_layout, "_workers", lambda: 2)
+    x = np.asfortranarray(_data((61, 67, 1, 400), "float64", rng))
+    p = _layout.plan(np.empty((400, 1, 61, 67)), convert.matlab_to_numpy(x))
+    assert p.threads == 2
+    t = convert.matlab_to_torch(x)
+    assert_array_equal(t.numpy(), x.transpose(3, 2, 0, 1))
