@@ -10,8 +10,10 @@
   MONAI's Dice or Dice + BCE loss, threshold chosen on validation data,
   augmentation, early stopping on the validation Dice with the best weights
   restored, any input size (padding, and MONAI's sliding-window inference
-  for whole images, with the training normalisation), an ROI that keeps only
-  the lesions overlapping it, safe ``save``/:func:`load` (safetensors + JSON).
+  for whole images, with the training normalisation), an ROI (``predict(X,
+  roi=...)``): a window round it segmented at the training images' scale and
+  contrast, only the lesion inside the ROI kept, so a model trained on crops
+  segments whole mammograms; safe ``save``/:func:`load` (safetensors + JSON).
 - Post-processing: :func:`largest_connected_component`, :func:`fill_holes`,
   :func:`keep_overlapping`, :func:`postprocess`.
 
