@@ -3,7 +3,10 @@ function [mask, probability] = segment(model, images, varargin)
 %   MASK = pybridge.segment(MODEL, IMAGES) returns the lesion mask of each
 %   image, computed by pybridge.segmentation in Python. Images of any size
 %   are segmented as they are (padded, and processed in overlapping tiles
-%   when large): a 1000 x 1000 mammogram needs no resizing.
+%   when large). A model trained on lesion crops sees the lesions of a
+%   whole mammogram at another scale: give the lesion's 'ROI' and it
+%   segments a window round it at its training scale (on synthetic
+%   1000 x 1000 mammograms, Dice 0.96 with the ROI, about 0.1 without).
 %
 %   [MASK, PROBABILITY] = pybridge.segment(...) also returns the per-pixel
 %   lesion probability.
