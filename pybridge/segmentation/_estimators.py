@@ -357,9 +357,9 @@ class _Segmenter(BaseEstimator):
         roi : (row0, col0, row1, col1) or N of them, optional
             The region a lesion was marked in (0-based, end-exclusive, as the
             legacy method takes it). The network then segments a window
-            around the ROI, as the legacy method does: a square of
-            ``ROI_CONTEXT`` times the ROI's longer side, centred on it,
-            resampled to the training images' size and brought to their
+            around the ROI, as the legacy method does: of the training
+            images' shape, ``ROI_CONTEXT`` times as large as needed to hold
+            the ROI, centred on it, resampled to the training images' size and brought to their
             typical mean and contrast (see :meth:`predict_roi_proba`); of
             the result only the connected components that overlap the ROI
             are kept, and of them only what lies inside it. A model trained
@@ -379,7 +379,8 @@ class _Segmenter(BaseEstimator):
         steps = check_steps(self.postprocess)
         return postprocess(masks, steps) if steps else masks
 
-    #: Side of the window segmented around an ROI, in units of the ROI's longer side.
+    #: Size of the window segmented around an ROI, relative to the smallest window
+    #: of the training images' shape that holds the ROI.
     #: Training crops hold their lesion in 25-50% of their side (``datasets.masses``
     #: and the course's crops alike); an ROI drawn with a margin round the lesion
     #: fills about two thirds of a window 1.5 times its side, which puts the lesion
@@ -394,9 +395,9 @@ class _Segmenter(BaseEstimator):
     def predict_roi_proba(self, X: Any, roi: Any) -> np.ndarray:
         """Lesion probability in a window round each image's ROI (0 elsewhere).
 
-        The window (``ROI_CONTEXT`` times the ROI's longer side, centred on
-        it, mirrored at the image border) is resampled to the training
-        images' size with antialiasing, shifted and scaled to the training
+        The window (the training images' shape, ``ROI_CONTEXT`` times as
+        large as needed to hold the ROI, centred on it, mirrored at the image
+        border) is resampled to the training images' size with antialiasing, shifted and scaled to the training
         images' mean and median contrast, normalised as in training,
         segmented, and its probabilities resampled back onto the image.
 
@@ -418,13 +419,17 @@ class _Segmenter(BaseEstimator):
         size = getattr(self, "input_size_", None)
         out = np.zeros((n, h, w), dtype=np.float32)
         for i, (r0, c0, r1, c1) in enumerate(boxes):
-            side = max(2, int(round(max(r1 - r0, c1 - c0) * self.ROI_CONTEXT)))
-            top = int(round((r0 + r1 - side) / 2))
-            left = int(round((c0 + c1 - side) / 2))
-            rows = _mirror_index(np.arange(top, top + side), h)
-            cols = _mirror_index(np.arange(left, left + side), w)
+            # the window has the training images' shape (no distortion when they are not
+            # square) and holds the ROI with ROI_CONTEXT times its extent round it
+            th, tw = (int(v) for v in size) if size is not None else (1, 1)
+            scale = max((r1 - r0) / th, (c1 - c0) / tw) * self.ROI_CONTEXT
+            wh, ww = max(2, int(round(th * scale))), max(2, int(round(tw * scale)))
+            top = int(round((r0 + r1 - wh) / 2))
+            left = int(round((c0 + c1 - ww) / 2))
+            rows = _mirror_index(np.arange(top, top + wh), h)
+            cols = _mirror_index(np.arange(left, left + ww), w)
             window = torch.from_numpy(np.ascontiguousarray(Xa[i][:, rows][:, :, cols]))[None]
-            target = tuple(size) if size is not None else (side, side)
+            target = (th, tw) if size is not None else (wh, ww)
             small = F.interpolate(window, size=target, mode="bilinear", antialias=True, align_corners=False)
             spread = float(small.std())
             if spread > 0:
@@ -433,10 +438,10 @@ class _Segmenter(BaseEstimator):
                 self.network_, (small - self.mean_) / self.std_, tile=None, overlap=0, device=self.device_
             )
             back = F.interpolate(
-                torch.from_numpy(prob)[None], size=(side, side), mode="bilinear", align_corners=False
+                torch.from_numpy(prob)[None], size=(wh, ww), mode="bilinear", align_corners=False
             )[0, 0].numpy()
-            ra, rb = max(top, 0), min(top + side, h)
-            ca, cb = max(left, 0), min(left + side, w)
+            ra, rb = max(top, 0), min(top + wh, h)
+            ca, cb = max(left, 0), min(left + ww, w)
             out[i, ra:rb, ca:cb] = back[ra - top : rb - top, ca - left : cb - left]
         return out
 

@@ -198,6 +198,21 @@ def test_predict_with_roi_keeps_the_lesion_it_marks():
     assert whole.sum() == 315 and not whole[10:20, 10:20].any()
 
 
+def test_roi_window_has_the_training_images_shape():
+    # trained on 30 x 60 images: a 20 x 20 ROI gets a 30 x 60 window (1.5 x the 20 x 40
+    # window of that shape holding it), centred: rows 35-64, columns 20-79 (worked by hand)
+    est = _handmade(size=(30, 60))
+    img = np.full((1, 100, 100), 0.3, np.float32)
+    img[0, 45:55, 45:55] = 0.9
+    proba = est.predict_roi_proba(img, (40, 40, 60, 60))[0]
+    inside = np.zeros((100, 100), bool)
+    inside[35:65, 20:80] = True
+    assert (proba[inside] > 0).all() and not proba[~inside].any()
+    # the window equals the training size: no resampling, the lesion's pixels exactly
+    assert_array_equal(np.argwhere(est.predict(img, roi=(40, 40, 60, 60))[0]).min(0), [45, 45])
+    assert est.predict(img, roi=(40, 40, 60, 60))[0].sum() == 100
+
+
 def test_roi_window_mirrors_at_the_border_as_numpy_pad():
     from pybridge.segmentation._estimators import _mirror_index
 
