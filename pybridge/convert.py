@@ -1119,9 +1119,7 @@ def _engine_array_to_mvalue(x: Any) -> Any:
 
 def _column_major_flat(a: np.ndarray) -> np.ndarray:
     """The elements of ``a`` in column-major order: a view when ``a`` is column-major, else one copy."""
-    if a.ndim > 1 and not a.flags.f_contiguous:
-        a = _fortran_copy(a)  # the same fast transposing copy as to_matlab
-    return a.ravel(order="F")
+    return _layout.column_major(a)  # the same fast transposing copy as to_matlab
 
 
 def _layout_pending(obj: Any) -> tuple[str, tuple[int, ...], np.ndarray] | None:

@@ -168,14 +168,12 @@ class Server:
         There it converts what :func:`pybridge.convert.for_matlab` hands back
         (MATLAB's ``py.`` result rules); here the same objects cross whole.
         """
-        from ..convert import _layout_pending, for_matlab, to_mvalue
+        from ..convert import for_matlab, to_mvalue
 
-        pending = _layout_pending(x)
-        if pending is not None and pending[2].nbytes > wire.INLINE_MAX:
-            # a large array not in column-major order: the same MArray, its
-            # elements copied straight into the payload file (wire.ColumnMajor)
-            return wire.ColumnMajor(*pending)
-        return to_mvalue(for_matlab(x), profile=PROFILE)
+        # a large array not in column-major order: the same MArray, its elements
+        # copied straight into the payload file
+        fast = wire.column_major_value(x)
+        return fast if fast is not None else to_mvalue(for_matlab(x), profile=PROFILE)
 
     # ---------------------------------------------------------------- verbs
 

@@ -76,6 +76,7 @@ __all__ = [
     "Handle",
     "Keywords",
     "ColumnMajor",
+    "column_major_value",
     "Folders",
     "encode",
     "decode",
@@ -139,6 +140,21 @@ class ColumnMajor:
     mclass: str
     dims: tuple[int, ...]
     array: np.ndarray
+
+
+def column_major_value(x: Any) -> ColumnMajor | None:
+    """``x`` as a :class:`ColumnMajor` when it is a large real array not in column-major order.
+
+    What both directions of the Octave transport send instead of
+    ``convert.to_mvalue(x)`` for such an array (the same ``MArray`` to Octave);
+    None for any other value, which takes the ordinary conversion.
+    """
+    from ..convert import _layout_pending
+
+    pending = _layout_pending(x)
+    if pending is None or pending[2].nbytes <= INLINE_MAX:
+        return None
+    return ColumnMajor(*pending)
 
 
 # ------------------------------------------------------------------ folders

@@ -111,8 +111,9 @@ def _malloc_tunables(env: dict) -> dict:
     ``glibc.malloc.hugetlb=1`` (glibc 2.35 and later; older ones, and other C
     libraries, ignore it) malloc asks for transparent huge pages on those
     mappings, as numpy does for its own large arrays: ``load`` then ran at
-    2.9-3.3 GB/s, ``x + 0`` at 3.6 GB/s, and ``massSegment`` on 512 x 512
-    images took the same time. Only blocks of 2 MB and more get huge pages
+    3.0-3.8 GB/s and ``x + 0`` at 3.6-4.5 GB/s (the stage table of
+    ``benchmarks/bench_engine.py``), and ``massSegment`` on 512 x 512 images
+    took the same time. Only blocks of 2 MB and more get huge pages
     (the heap grows in 2 MB steps: Octave's resident memory was about 2 MB
     larger in our runs). A user's own setting of that tunable wins.
     """
@@ -657,10 +658,8 @@ class OctaveBackend(Backend):
         ``MArray`` to Octave, but their elements are copied straight into the
         payload file instead of first into a column-major array in memory.
         """
-        pending = convert._layout_pending(value)
-        if pending is not None and pending[2].nbytes > wire.INLINE_MAX:
-            return wire.ColumnMajor(*pending)
-        return convert.to_mvalue(value, profile=profile)
+        fast = wire.column_major_value(value)
+        return fast if fast is not None else convert.to_mvalue(value, profile=profile)
 
     def get_var(self, name: str, *, timeout) -> Any:
         args = [_char(s) for s in ("base", name)]

@@ -428,7 +428,7 @@ class _Segmenter(BaseEstimator):
             left = int(round((c0 + c1 - ww) / 2))
             rows = _mirror_index(np.arange(top, top + wh), h)
             cols = _mirror_index(np.arange(left, left + ww), w)
-            window = torch.from_numpy(np.ascontiguousarray(Xa[i][:, rows][:, :, cols]))[None]
+            window = torch.from_numpy(Xa[i][:, rows[:, None], cols])[None]  # one copy
             target = (th, tw) if size is not None else (wh, ww)
             small = F.interpolate(window, size=target, mode="bilinear", antialias=True, align_corners=False)
             spread = float(small.std())
