@@ -1,7 +1,7 @@
 """Batch inference throughput: classify_folder and segment_folder, local pool vs Dask.
 
 Run:  python benchmarks/bench_inference.py [--n-classify 400] [--n-segment 60] [--size 256]
-      [--repeats 2] [--threads 1]
+      [--repeats 2] [--threads 1] [--lean]
 
 Trains two tiny models (a CNN classifier on 60 x 60 synthetic patches, a
 U-Net on synthetic mass crops; a few epochs: throughput does not depend on
@@ -22,6 +22,10 @@ time and in CPU time of this process and its Dask workers together (CPU
 time is less disturbed by other load on a shared machine). The clusters'
 start-up is not counted. torch runs ``--threads`` intra-op threads here and
 in each worker, so 1 local worker and 1 Dask worker do the same computation.
+
+``--lean`` starts the clusters with Dask's monitoring made sparse
+(``LEAN_DASK`` of ``bench_legacy.py``: no statistical profiler; event-loop
+tick, system and memory monitors every 1, 5 and 2 s).
 
 Targets: Dask 2 workers >= 1.8x 1 worker (images/min); Dask overhead <= 10 %
 per image over the local pool.
@@ -124,8 +128,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--size", type=int, default=256, help="side of the images to segment")
     parser.add_argument("--repeats", type=int, default=2)
     parser.add_argument("--threads", type=int, default=1, help="torch threads per worker")
+    parser.add_argument("--lean", action="store_true", help="clusters with LEAN_DASK settings")
     args = parser.parse_args(argv)
 
+    import dask
+    from bench_legacy import LEAN_DASK
     from distributed import Client, LocalCluster
 
     from pybridge._inference import classify_folder, segment_folder
@@ -161,9 +168,10 @@ def main(argv: list[str] | None = None) -> None:
                                                args.repeats, device="cpu")
         for n_workers in (1, 2):
             env = {"OMP_NUM_THREADS": str(args.threads), "MKL_NUM_THREADS": str(args.threads)}
-            with LocalCluster(n_workers=n_workers, threads_per_worker=1, processes=True,
-                              dashboard_address=None, worker_dashboard_address=None,
-                              env=env) as cluster, Client(cluster) as client:
+            with dask.config.set(LEAN_DASK if args.lean else {}), LocalCluster(
+                n_workers=n_workers, threads_per_worker=1, processes=True, dashboard_address=None,
+                worker_dashboard_address=None, env=env,
+            ) as cluster, Client(cluster) as client:
                 client.run(_set_threads, args.threads)
                 if n_workers == 1:
                     floor = _dask_floor(client)
