@@ -1117,11 +1117,6 @@ def _engine_array_to_mvalue(x: Any) -> Any:
     return mt.MArray(mclass, _matlab_shape(size), flat)
 
 
-def _column_major_flat(a: np.ndarray) -> np.ndarray:
-    """The elements of ``a`` in column-major order: a view when ``a`` is column-major, else one copy."""
-    return _layout.column_major(a)  # the same fast transposing copy as to_matlab
-
-
 def _layout_pending(obj: Any) -> tuple[str, tuple[int, ...], np.ndarray] | None:
     """``(class, dims, array)`` for a real numeric or logical array not in column-major order.
 
@@ -1155,7 +1150,7 @@ def _ndarray_to_mvalue(a: np.ndarray, profile: str) -> Any:
         if mclass is None:
             _check_dtype(a)
             raise TypeError(f"dtype {a.dtype} has no MATLAB class")
-        return mt.MArray(mclass, dims, _column_major_flat(a))
+        return mt.MArray(mclass, dims, _layout.column_major(a))
     if kind == "c":
         dt = a.dtype.newbyteorder("=")
         if dt not in _CLASS_OF_COMPLEX:
