@@ -54,6 +54,15 @@ class Augmenter:
         Contrast multiplied by a factor drawn in ``[1 - intensity, 1 + intensity]``
         around each image's mean, and brightness shifted by up to
         ``intensity`` standard deviations of the image (0 disables it).
+    whole_pixels : bool, default False
+        Round the shifts to whole pixels. With ``max_angle=0`` and
+        ``scale=(1, 1)`` every transform then moves pixels without
+        interpolating them (a flip, a quarter turn, a whole-pixel shift), so
+        pixel noise and fine texture keep their statistics: bilinear
+        resampling at a fractional offset averages neighbouring pixels, and
+        the default transforms leave white noise with about 0.68 of its
+        standard deviation (0.5 at a half-pixel shift), which a model then
+        never sees at test time.
 
     Examples
     --------
@@ -71,6 +80,7 @@ class Augmenter:
     max_shift: float = 0.1
     scale: tuple[float, float] = (0.9, 1.1)
     intensity: float = 0.0
+    whole_pixels: bool = False
 
     def __post_init__(self) -> None:
         if not 0 <= self.intensity < 1:
@@ -90,8 +100,13 @@ class Augmenter:
         d["scale"] = list(d["scale"])
         return d
 
-    def matrices(self, n: int, *, generator: torch.Generator) -> torch.Tensor:
+    def matrices(
+        self, n: int, *, generator: torch.Generator, size: tuple[int, int] | None = None
+    ) -> torch.Tensor:
         """Draw ``n`` random 2 x 3 affine matrices in grid_sample's normalised coordinates.
+
+        ``size`` (height, width) is the images' size, needed to round the
+        shifts to whole pixels when ``whole_pixels`` is set.
 
         Returns
         -------
@@ -118,6 +133,12 @@ class Augmenter:
         # normalised coordinates span 2 units per side
         theta[:, 0, 2] = (2 * u[:, 4] - 1) * 2 * self.max_shift
         theta[:, 1, 2] = (2 * u[:, 5] - 1) * 2 * self.max_shift
+        if self.whole_pixels:
+            if size is None:
+                raise ValueError("whole_pixels needs the images' size: matrices(n, size=(H, W), ...)")
+            h, w = size  # a pixel is 2 / side in normalised coordinates
+            theta[:, 0, 2] = torch.round(theta[:, 0, 2] * w / 2) * 2 / w
+            theta[:, 1, 2] = torch.round(theta[:, 1, 2] * h / 2) * 2 / h
         # snap round-off of exact quarter turns so they permute pixels exactly
         theta = torch.where(theta.abs() < 1e-12, torch.zeros_like(theta), theta)
         return theta.float()
@@ -151,7 +172,8 @@ class Augmenter:
         if images.ndim != 4:
             raise ValueError(f"images must be N x C x H x W; got shape {tuple(images.shape)}")
         n = images.shape[0]
-        theta = self.matrices(n, generator=generator).to(images.device, images.dtype)
+        size = (int(images.shape[2]), int(images.shape[3]))
+        theta = self.matrices(n, generator=generator, size=size).to(images.device, images.dtype)
         grid = F.affine_grid(theta, list(images.shape), align_corners=False)
         out = F.grid_sample(images, grid, mode="bilinear", padding_mode="reflection", align_corners=False)
         if self.intensity > 0:

@@ -147,6 +147,34 @@ def test_quarter_turns_and_flips_permute_pixels_exactly(rng):
     assert len(seen) >= 4  # the draws really vary
 
 
+def test_whole_pixel_shifts_move_pixels_without_interpolating(rng):
+    # reference: numpy's dihedral transforms, then a shift by whole pixels with
+    # the border mirrored about the pixel edge (numpy's 'symmetric' padding)
+    aug = Augmenter(max_angle=0, max_shift=0.25, scale=(1, 1), whole_pixels=True)
+    n, side, most = 24, 8, 2  # 0.25 x 8 pixels
+    x = torch.from_numpy(rng.random((n, 1, side, side)).astype(np.float32))
+    y, _ = aug(x, generator=torch.Generator().manual_seed(5))
+    shifts = set()
+    for i in range(n):
+        img = x[i, 0].numpy()
+        padded = [np.pad(s, most, mode="symmetric")
+                  for f in (img, img[:, ::-1]) for s in (np.rot90(f, k) for k in range(4))]
+        found = [(dr, dc) for p in padded for dr in range(-most, most + 1) for dc in range(-most, most + 1)
+                 if np.allclose(p[most + dr:most + dr + side, most + dc:most + dc + side], y[i, 0].numpy(),
+                                atol=1e-6)]
+        assert found, "output is not a flip/rotation of the input shifted by whole pixels"
+        shifts.add(found[0])
+    assert len(shifts) >= 6  # the shifts really vary
+    # white noise keeps its spread; the interpolating default transforms shrink it
+    noise = torch.from_numpy(rng.standard_normal((400, 1, 32, 32)).astype(np.float32))
+    kept, _ = aug(noise, generator=torch.Generator().manual_seed(6))
+    smooth, _ = Augmenter()(noise, generator=torch.Generator().manual_seed(6))
+    assert abs(float(kept.std()) / float(noise.std()) - 1) < 0.02
+    assert float(smooth.std()) / float(noise.std()) < 0.8
+    with pytest.raises(ValueError, match="size"):
+        aug.matrices(2, generator=torch.Generator())
+
+
 def test_identity_when_everything_off(rng):
     aug = Augmenter(flip=False, rotate90=False, max_angle=0, max_shift=0, scale=(1, 1))
     x = torch.from_numpy(rng.random((3, 2, 5, 7)).astype(np.float32))
