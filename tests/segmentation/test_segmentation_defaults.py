@@ -58,6 +58,22 @@ def test_defaults_and_clone():
         assert clone(est).get_params() == est.get_params()
 
 
+def test_cae_levels_follow_the_architecture(tmp_path, rng):
+    # MONAI's AutoEncoder: four levels by default; the course's CAE keeps its three
+    assert CAESegmenter().get_params()["filters"] is None
+    assert CAESegmenter()._arch() == {"name": "monai", "filters": [16, 32, 64, 128]}
+    assert CAESegmenter(architecture="course")._arch() == {"name": "course", "filters": [16, 32, 64]}
+    assert CAESegmenter(filters=(8, 16))._arch()["filters"] == [8, 16]
+    # the levels are saved with the model: a file rebuilds the network it was trained with
+    X = rng.random((12, 32, 32)).astype(np.float32)
+    y = X > 0.6
+    seg = CAESegmenter(filters=(4, 8), epochs=1, verbose=False, augment=False).fit(X, y)
+    seg.save(tmp_path / "cae.safetensors")
+    back = CAESegmenter.load(tmp_path / "cae.safetensors")
+    assert back.filters == (4, 8)
+    np.testing.assert_array_equal(back.predict_proba(X[:3]), seg.predict_proba(X[:3]))
+
+
 # ---------------------------------------------------------------- networks
 
 
