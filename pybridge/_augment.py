@@ -54,6 +54,10 @@ class Augmenter:
         Contrast multiplied by a factor drawn in ``[1 - intensity, 1 + intensity]``
         around each image's mean, and brightness shifted by up to
         ``intensity`` standard deviations of the image (0 disables it).
+    noise : float, default 0.0
+        Add white Gaussian noise whose standard deviation is drawn uniformly
+        in ``[0, noise]`` times each image's standard deviation (0 disables
+        it; images only, never masks).
     whole_pixels : bool, default False
         Round the shifts to whole pixels. With ``max_angle=0`` and
         ``scale=(1, 1)`` every transform then moves pixels without
@@ -81,10 +85,13 @@ class Augmenter:
     scale: tuple[float, float] = (0.9, 1.1)
     intensity: float = 0.0
     whole_pixels: bool = False
+    noise: float = 0.0
 
     def __post_init__(self) -> None:
         if not 0 <= self.intensity < 1:
             raise ValueError(f"intensity must be in [0, 1); got {self.intensity}")
+        if not self.noise >= 0:
+            raise ValueError(f"noise must be >= 0 (a fraction of each image's standard deviation); got {self.noise}")
         if self.max_angle < 0 or self.max_shift < 0:
             raise ValueError(
                 f"max_angle and max_shift must be >= 0; got {self.max_angle} and {self.max_shift}"
@@ -183,6 +190,12 @@ class Augmenter:
             sd = out.std(dim=(1, 2, 3), keepdim=True)
             shift = (self.intensity * (2 * u[:, 1:] - 1)).view(n, 1, 1, 1) * sd
             out = mean + gain * (out - mean) + shift
+        if self.noise > 0:
+            # drawn on the CPU generator, so a seed gives the same noise on any device
+            level = self.noise * torch.rand(n, 1, 1, 1, generator=generator)
+            white = torch.randn(tuple(out.shape), generator=generator) * level
+            sd = out.std(dim=(1, 2, 3), keepdim=True)
+            out = out + white.to(out.device, out.dtype) * sd
         if masks is None:
             return out, None
         if masks.ndim != 4 or masks.shape[0] != n or masks.shape[2:] != images.shape[2:]:

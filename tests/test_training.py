@@ -175,6 +175,32 @@ def test_whole_pixel_shifts_move_pixels_without_interpolating(rng):
         aug.matrices(2, generator=torch.Generator())
 
 
+def test_noise_adds_white_noise_in_proportion_to_each_image(rng):
+    # with no geometric transform the added part is what noise adds: white (no
+    # correlation between neighbours), zero mean, and its spread relative to the
+    # image's drawn uniformly in [0, noise]: the mean of U(0, a)^2 is a^2 / 3
+    aug = Augmenter(flip=False, rotate90=False, max_angle=0, max_shift=0, scale=(1, 1), noise=0.3)
+    scale = torch.from_numpy(rng.uniform(0.5, 20.0, (600, 1, 1, 1)).astype(np.float32))
+    x = scale * torch.from_numpy(rng.standard_normal((600, 1, 16, 16)).astype(np.float32))
+    masks = torch.from_numpy(rng.random((600, 1, 16, 16)) > 0.5)
+    y, ym = aug(x, masks, generator=torch.Generator().manual_seed(3))
+    assert_array_equal(ym.numpy(), masks.numpy())  # masks untouched
+    added = ((y - x) / x.std(dim=(1, 2, 3), keepdim=True)).numpy()[:, 0]
+    per_image = added.reshape(600, -1).std(axis=1)
+    assert per_image.max() <= 0.3 * 1.3 and per_image.min() < 0.03
+    assert abs(float(np.mean(per_image**2)) - 0.3**2 / 3) < 0.003
+    assert abs(float(added.mean())) < 0.005
+    neighbours = np.corrcoef(added[:, :, :-1].ravel(), added[:, :, 1:].ravel())[0, 1]
+    assert abs(neighbours) < 0.02
+    # the same seed, the same noise; off by default
+    again, _ = aug(x, generator=torch.Generator().manual_seed(3))
+    assert_array_equal(again.numpy(), y.numpy())
+    assert Augmenter().noise == 0.0
+    with pytest.raises(ValueError, match="noise must be >= 0"):
+        Augmenter(noise=-0.1)
+    assert make_augmenter({"noise": 0.2}).noise == 0.2
+
+
 def test_identity_when_everything_off(rng):
     aug = Augmenter(flip=False, rotate90=False, max_angle=0, max_shift=0, scale=(1, 1))
     x = torch.from_numpy(rng.random((3, 2, 5, 7)).astype(np.float32))
