@@ -54,6 +54,13 @@ class Augmenter:
         Contrast multiplied by a factor drawn in ``[1 - intensity, 1 + intensity]``
         around each image's mean, and brightness shifted by up to
         ``intensity`` standard deviations of the image (0 disables it).
+    elastic : float, default 0.0
+        Standard deviation, in pixels, of a smooth random deformation: a
+        displacement drawn from a normal distribution at each point of a
+        coarse 3 x 3 grid spanning the image, interpolated bicubically to
+        every pixel, on top of the other transforms (the deformation the
+        U-Net paper, Ronneberger et al. 2015, used for small training sets;
+        0 disables it). Masks follow the same deformation.
     noise : float, default 0.0
         Add white Gaussian noise whose standard deviation is drawn uniformly
         in ``[0, noise]`` times each image's standard deviation (0 disables
@@ -86,10 +93,13 @@ class Augmenter:
     intensity: float = 0.0
     whole_pixels: bool = False
     noise: float = 0.0
+    elastic: float = 0.0
 
     def __post_init__(self) -> None:
         if not 0 <= self.intensity < 1:
             raise ValueError(f"intensity must be in [0, 1); got {self.intensity}")
+        if not self.elastic >= 0:
+            raise ValueError(f"elastic must be >= 0 (a displacement in pixels); got {self.elastic}")
         if not self.noise >= 0:
             raise ValueError(f"noise must be >= 0 (a fraction of each image's standard deviation); got {self.noise}")
         if self.max_angle < 0 or self.max_shift < 0:
@@ -182,6 +192,13 @@ class Augmenter:
         size = (int(images.shape[2]), int(images.shape[3]))
         theta = self.matrices(n, generator=generator, size=size).to(images.device, images.dtype)
         grid = F.affine_grid(theta, list(images.shape), align_corners=False)
+        if self.elastic > 0:
+            h, w = size
+            coarse = torch.randn(n, 2, 3, 3, generator=generator, dtype=torch.float64) * self.elastic
+            field = F.interpolate(coarse, size=(h, w), mode="bicubic", align_corners=True)
+            # pixels -> normalised units (2 per side); the grid's last axis is (x, y)
+            field = field.permute(0, 2, 3, 1) * torch.tensor([2.0 / w, 2.0 / h], dtype=torch.float64)
+            grid = grid + field.to(grid.device, grid.dtype)
         out = F.grid_sample(images, grid, mode="bilinear", padding_mode="reflection", align_corners=False)
         if self.intensity > 0:
             u = torch.rand(n, 2, generator=generator).to(images.device, images.dtype)

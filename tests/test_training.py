@@ -208,6 +208,40 @@ def test_identity_when_everything_off(rng):
     assert_allclose(y.numpy(), x.numpy(), atol=1e-5)
 
 
+def test_elastic_displaces_smoothly_by_the_given_pixels():
+    # hand-worked reference: bilinear sampling of a linear ramp is exact, so
+    # warping the column-index image gives back each pixel's x displacement.
+    # At the centre of a 33 x 49 image (a control point of the 3 x 3 grid) it is
+    # the normal draw itself: its spread over many images is `elastic`.
+    h, w, n = 33, 49, 3000
+    cols = torch.arange(w, dtype=torch.float32).expand(n, 1, h, w)
+    rows = torch.arange(h, dtype=torch.float32)[:, None].expand(n, 1, h, w)
+    off = dict(flip=False, rotate90=False, max_angle=0, max_shift=0, scale=(1, 1))
+    aug = Augmenter(**off, elastic=2.0)
+    dx, _ = aug(cols, generator=torch.Generator().manual_seed(4))
+    dy, _ = aug(rows, generator=torch.Generator().manual_seed(4))
+    dx, dy = (dx - cols)[:, 0].numpy(), (dy - rows)[:, 0].numpy()
+    r, c = h // 2, w // 2
+    for d in (dx, dy):
+        assert abs(float(d[:, r, c].std()) - 2.0) < 0.1
+        assert abs(float(d[:, r, c].mean())) < 0.1
+    # x and y displacements are drawn apart
+    assert abs(np.corrcoef(dx[:, r, c], dy[:, r, c])[0, 1]) < 0.06
+    # smooth: neighbouring pixels move together (a 3 x 3 grid over the image)
+    assert np.corrcoef(dx[:, r, c], dx[:, r, c + 1])[0, 1] > 0.99
+    assert np.corrcoef(dy[:, r, c], dy[:, r + 1, c])[0, 1] > 0.99
+    # a mask follows its image, and elastic=0 leaves the default's draws alone
+    m = torch.from_numpy(np.random.default_rng(1).random((8, 1, 20, 20)) > 0.5)
+    y, ym = Augmenter(elastic=2.0)(m.float(), m, generator=torch.Generator().manual_seed(2))
+    assert ((y > 0.5) == ym).float().mean() > 0.75
+    x = torch.rand(4, 1, 8, 8, generator=torch.Generator().manual_seed(0))
+    a, _ = Augmenter(elastic=0.0)(x, generator=torch.Generator().manual_seed(9))
+    b, _ = Augmenter()(x, generator=torch.Generator().manual_seed(9))
+    assert_array_equal(a.numpy(), b.numpy())
+    with pytest.raises(ValueError, match="elastic must be >= 0"):
+        Augmenter(elastic=-1)
+
+
 def test_masks_follow_images_and_reflect_fill(rng):
     aug = Augmenter(max_angle=15, max_shift=0.15, scale=(0.8, 1.2))
     # the image is the mask itself: after the transform they must still agree
