@@ -34,7 +34,8 @@ __all__ = ["Augmenter", "make_augmenter", "DEFAULT"]
 
 @dataclass(frozen=True)
 class Augmenter:
-    """Random flips, rotations, shifts and scaling applied to a batch.
+    """Random flips, rotations, shifts and scaling applied to a batch (optionally
+    intensity changes, a smooth elastic deformation and white noise).
 
     Parameters
     ----------
