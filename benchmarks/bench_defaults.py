@@ -85,7 +85,9 @@ which the defaults' rows agreed to 4 decimals) changed the mean by +0.0012
 (U-Net) and -0.0002 (CAE) at 1.5 times the time: not adopted.
 
 Later candidates, over seeds 0-2 (``--part tune --tune-seeds 0 1 2``: 9 fits
-each, paired with the defaults' by setting and seed; the rows marked + ran
+each, paired with the defaults' by setting and seed: the last column of the
+table the part prints gives the mean difference and how many of the 9 fits
+were better or worse, and its CPU column the CPU times quoted below; the rows marked + ran
 beside a test run on the same 2 cores, so their wall times are upper bounds;
 the two-level runs were stopped after 5 fits, each far behind; the rows
 marked 2 are from a second session's run on an idle machine, in which the
@@ -121,19 +123,18 @@ crop coded at 4 x 4): without skip connections the code is all its decoder
 sees, and more context separates the lesion from the texture. Mean Dice
 +0.025 over the tuning settings (fibro-lobulated +0.051, smooth-round-faint
 +0.017, noisy-spiculated +0.007), better in 8 of 9 fits, in the same
-training time on an idle machine (CPU 29.6 s against 31.0 s a fit: each
-epoch costs 15 % more, early stopping comes sooner; the first run's 73 s
-was measured beside a test run); two levels score 0.73-0.75.
+training time on an idle machine (CPU 29.6 s against 31.0 s a fit; the
+first run's 73 s was measured beside a test run); two levels score 0.73-0.75.
 ``architecture='course'`` keeps the course's three levels. Around the
 four-level network nothing moved the mean by more than 0.002: a fifth level
 (-0.006, worse in 6 of 9 fits), lr 1e-3 or 4e-3, patience 20 (the same
 Dice in all 9 fits: none improved after 12 epochs without progress) or half
 as many channels again (24, 48, 96, 192). For the U-Net a fourth down-sampling gave +0.0007
 (better in 6 of 9 fits) at 1.3 times the CPU time, and soft Dice without the
-cross-entropy -0.0065 (worse in 6 of 9): neither adopted. A smooth elastic
+cross-entropy -0.0066 (worse in 6 of 9): neither adopted. A smooth elastic
 deformation on top of the default transforms (``Augmenter(elastic=2)``: 2
 pixels' spread on a 3 x 3 grid, the U-Net paper's deformation scaled to
-64-pixel crops) lost on both segmenters: U-Net -0.0051 (worse in 6 of 9),
+64-pixel crops) lost on both segmenters: U-Net -0.0052 (worse in 6 of 9),
 CAE -0.0060 (worse in 7 of 9). For the CNN, white
 noise added in training (``Augmenter(noise=...)``: up to 10 % or 30 % of each
 patch's spread) lost 0.009 and 0.005 (worse in 6 and 5 of 9 fits; on the
@@ -342,6 +343,16 @@ SEG_CANDIDATES = {
         "monai+augment+lr2e-3+4-levels-wide": {**_SEG_NEW, "filters": (24, 48, 96, 192)},
         "monai+augment+elastic2+lr2e-3+4-levels": {**_SEG_NEW, "augment": _ELASTIC2, "filters": _CAE4},
     },
+}
+
+
+#: The candidate that spells out each estimator's current defaults; the tuning table
+#: compares every other candidate with its fits (the test suite checks these really are
+#: the defaults).
+DEFAULT_CONFIGS = {
+    "CNN": "augment+balanced+auc-monitor",
+    "U-Net": "course+augment+lr2e-3",
+    "CAE": "monai+augment+lr2e-3+4-levels",
 }
 
 
@@ -779,16 +790,36 @@ def _table(results: Results, part: str, title: str) -> None:
             f"{len(rs)} | {np.mean(walls):.0f} | {cpu_txt} | {verdict} | {log_txt} |"
         )
     if part == "tune":
-        print()
-        print("| model | options | mean over tuning settings | seeds | mean fit s |")
-        print("|---|---|---|---|---|")
-        per: dict[tuple, list] = {}
-        for r in rows:
-            per.setdefault((r["model"], r["config"]), []).append(r)
-        for (model, config), rs in sorted(per.items()):
-            seeds = " ".join(str(x) for x in sorted({r["seed"] for r in rs}))
-            print(f"| {model} | {config} | {np.mean([r['score'] for r in rs]):.4f} | {seeds} | "
-                  f"{np.mean([r['wall'] for r in rs]):.0f} |")
+        _tune_summary(rows)
+
+
+def _tune_summary(rows: list[dict]) -> None:
+    """Mean per candidate over settings and seeds, and each candidate against the defaults'
+    fits of the same setting and seed (:data:`DEFAULT_CONFIGS`)."""
+    per: dict[tuple, dict] = {}
+    for r in rows:
+        per.setdefault((r["model"], r["config"]), {})[(r["setting"], r["seed"])] = r
+    print()
+    print("| model | options | mean over tuning settings | seeds | mean fit s | mean fit CPU s "
+          "| vs the defaults' fits of the same setting and seed |")
+    print("|---|---|---|---|---|---|---|")
+    for (model, config), fits in sorted(per.items()):
+        rs = list(fits.values())
+        seeds = " ".join(str(x) for x in sorted({r["seed"] for r in rs}))
+        cpus = [r["cpu"] for r in rs if "cpu" in r]
+        reference = per.get((model, DEFAULT_CONFIGS.get(model)), {})
+        pairs = [(r["score"], reference[k]["score"]) for k, r in fits.items() if k in reference]
+        if config == DEFAULT_CONFIGS.get(model):
+            paired = "(the defaults)"
+        elif pairs:
+            gain = np.mean([a - b for a, b in pairs])
+            better = sum(a > b for a, b in pairs)
+            worse = sum(a < b for a, b in pairs)
+            paired = f"{gain:+.4f}: better in {better}, worse in {worse} of {len(pairs)}"
+        else:
+            paired = "-"
+        print(f"| {model} | {config} | {np.mean([r['score'] for r in rs]):.4f} | {seeds} | "
+              f"{np.mean([r['wall'] for r in rs]):.0f} | {f'{np.mean(cpus):.1f}' if cpus else '-'} | {paired} |")
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -626,10 +626,9 @@ class CAESegmenter(_Segmenter):
         all the decoder has: the fourth level (a 64-pixel crop coded at 4 x 4)
         scored a mean Dice of 0.847 over the tuning data settings against
         0.822 with three levels (higher in 8 of 9 fits: 3 settings, 3
-        seeds) in the same training time (about 30 s of CPU: each epoch
-        costs 15 % more, early stopping comes sooner); two levels scored
-        0.734, five 0.841 (``benchmarks/bench_defaults.py --part tune
-        --tune-seeds 0 1 2``).
+        seeds) in the same training time (about 30 s of CPU a fit on 2
+        cores); two levels scored 0.734, five 0.841
+        (``benchmarks/bench_defaults.py --part tune --tune-seeds 0 1 2``).
     {common}
     Examples
     --------

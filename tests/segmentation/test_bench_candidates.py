@@ -54,3 +54,19 @@ def test_cnn_candidate_trains(name):
     assert np.isfinite(clf.decision_function(d["images"][:4])).all()
     params = clf.get_params()
     assert {k: params[k] for k in options} == options
+
+
+ESTIMATORS = {"CNN": CNNClassifier, **SEGMENTERS}
+
+
+@pytest.mark.parametrize("model", sorted(BENCH_MODULE.DEFAULT_CONFIGS))
+def test_the_named_default_candidate_is_the_estimators_defaults(model):
+    # the tuning table compares every candidate with this one's fits
+    from pybridge.segmentation._estimators import CAE_FILTERS
+
+    name = BENCH_MODULE.DEFAULT_CONFIGS[model]
+    options = (BENCH_MODULE.CNN_CANDIDATES if model == "CNN" else BENCH_MODULE.SEG_CANDIDATES[model])[name]
+    defaults = ESTIMATORS[model]().get_params()
+    if model == "CAE" and defaults["filters"] is None:  # None means the architecture's levels
+        defaults["filters"] = CAE_FILTERS[defaults["architecture"]]
+    assert {k: defaults[k] for k in options} == options
