@@ -5,10 +5,12 @@ rotation, shift, scaling) is composed into a single sampling grid and applied
 with :func:`torch.nn.functional.grid_sample` using reflect fill, so nothing
 black is dragged in from outside the patch. The same grid is applied to the
 masks (nearest-neighbour), so an image and its mask stay aligned. An
-optional intensity change (contrast scaled, brightness shifted) goes to the
-images only.
+optional smooth elastic deformation is added to that same grid (one
+resampling, masks following); optional intensity changes (contrast scaled,
+brightness shifted) and white noise go to the images only.
 
-Why not MONAI's ``RandAffine``/``RandScaleIntensity``: they transform one
+Why not MONAI's ``RandAffine``/``Rand2DElastic``/``RandScaleIntensity``/
+``RandGaussianNoise``: they transform one
 sample at a time and draw from their own numpy ``RandomState``; one batched
 grid in torch is shorter here, runs on the GPU with the batch, and draws from
 the training loop's seeded :class:`torch.Generator`, so a seeded fit is
@@ -23,6 +25,7 @@ option of an estimator: ``False``/``None``, ``True``, a dict of options or an
 from __future__ import annotations
 
 import math
+import numbers
 from dataclasses import asdict, dataclass, fields
 from typing import TYPE_CHECKING, Any
 
@@ -67,8 +70,8 @@ class Augmenter:
         in ``[0, noise]`` times each image's standard deviation (0 disables
         it; images only, never masks).
     whole_pixels : bool, default False
-        Round the shifts to whole pixels. With ``max_angle=0`` and
-        ``scale=(1, 1)`` every transform then moves pixels without
+        Round the shifts to whole pixels. With ``max_angle=0``,
+        ``scale=(1, 1)`` and ``elastic=0`` every transform then moves pixels without
         interpolating them (a flip, a quarter turn, a whole-pixel shift), so
         pixel noise and fine texture keep their statistics: bilinear
         resampling at a fractional offset averages neighbouring pixels, and
@@ -97,6 +100,12 @@ class Augmenter:
     elastic: float = 0.0
 
     def __post_init__(self) -> None:
+        for name in ("max_angle", "max_shift", "intensity", "noise", "elastic"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, numbers.Real):
+                raise TypeError(f"{name} must be a number; got {value!r} ({type(value).__name__})")
+            if not math.isfinite(value):
+                raise ValueError(f"{name} must be finite; got {value}")
         if not 0 <= self.intensity < 1:
             raise ValueError(f"intensity must be in [0, 1); got {self.intensity}")
         if not self.elastic >= 0:

@@ -201,6 +201,21 @@ def test_noise_adds_white_noise_in_proportion_to_each_image(rng):
     assert make_augmenter({"noise": 0.2}).noise == 0.2
 
 
+@pytest.mark.parametrize(
+    "option, value, error, message",
+    [("elastic", "2", TypeError, "elastic must be a number; got '2' \\(str\\)"),
+     ("max_angle", True, TypeError, "max_angle must be a number; got True"),
+     ("intensity", None, TypeError, "intensity must be a number; got None"),
+     ("noise", float("inf"), ValueError, "noise must be finite"),
+     ("max_shift", float("nan"), ValueError, "max_shift must be finite")],
+)
+def test_bad_option_values_say_what_was_expected(option, value, error, message):
+    with pytest.raises(error, match=message):
+        Augmenter(**{option: value})
+    # NumPy scalars, as a MATLAB caller's options may arrive, are numbers
+    assert getattr(Augmenter(**{option: np.float32(0.05)}), option) == np.float32(0.05)
+
+
 def test_identity_when_everything_off(rng):
     aug = Augmenter(flip=False, rotate90=False, max_angle=0, max_shift=0, scale=(1, 1))
     x = torch.from_numpy(rng.random((3, 2, 5, 7)).astype(np.float32))
