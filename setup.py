@@ -12,7 +12,7 @@ shadows it).
 
 import os
 
-from setuptools import find_namespace_packages, setup
+from setuptools import Extension, find_namespace_packages, setup
 from setuptools.command.build_py import build_py
 
 PTH = "pybridge-matlab.pth"
@@ -20,6 +20,12 @@ MATLAB = ["pybridge._matlab"] + [
     f"pybridge._matlab.{name}"
     for name in find_namespace_packages(where="matlab", exclude=["tests", "tests.*"])
 ]
+
+
+# The transposing copy of pybridge._layout, in C (SSE2 where the machine has it).
+# optional: where no C compiler is found the install goes on without it, and
+# pybridge._layout copies with numpy (slower; `pybridge doctor` says which).
+TRANSPOSE = Extension("pybridge._transpose", ["pybridge/_transpose.c"], optional=True)
 
 
 class BuildPyWithPth(build_py):
@@ -37,6 +43,7 @@ class BuildPyWithPth(build_py):
 
 
 setup(
+    ext_modules=[TRANSPOSE],
     packages=[*find_namespace_packages(include=["pybridge", "pybridge.*"]), *MATLAB],
     cmdclass={"build_py": BuildPyWithPth},
 )

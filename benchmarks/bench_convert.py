@@ -10,9 +10,14 @@ A ratio of 1.0 is "as fast as copying the bytes"; the target is >= 0.9.
 Each row says which path the conversion takes (see ``pybridge/_layout.py``):
 
 - ``view``: no copy at all (a strided view of the same memory);
-- ``one numpy copy``: one ``np.copyto``, for copies that fit in the cache;
+- ``one numpy copy`` / ``one C transpose``: one call, for copies that fit in
+  the cache;
 - ``blocked, K tiles of ...``: a cache-blocked transpose, on the threads of
-  one persistent pool when large.
+  one persistent pool when large, each tile a numpy copy or a C transpose.
+
+The C transpose is pybridge's SSE2 kernel (``pybridge/_transpose.c``);
+``PYBRIDGE_LAYOUT_KERNEL=0 python benchmarks/bench_convert.py`` measures the
+same table with numpy's copies alone, for comparison.
 
 The last lines print the worst ratio over the rows that copy, and the
 ceiling of a copy that transposes in numpy: one ``np.copyto`` of 256 KB of

@@ -147,13 +147,86 @@ def test_any_permutation_property(dims, dtype, r):
     for n, small in zip(names, (0, 16, 16, 0), strict=True):
         setattr(_layout, n, small)
     try:
-        for order in "CF":
-            out = np.empty(v.shape, v.dtype, order=order)
-            _layout.copy(out, v)
-            assert_array_equal(out, v)
+        for kernel in (_layout._BUILT, None):  # the C kernel's copies and numpy's alone
+            _layout.KERNEL = kernel
+            for order in "CF":
+                out = np.empty(v.shape, v.dtype, order=order)
+                _layout.copy(out, v)
+                assert_array_equal(out, v)
     finally:
+        _layout.KERNEL = _layout._BUILT
         for n, value in saved.items():
             setattr(_layout, n, value)
+
+
+# ------------------------------------------------------------- the C kernel
+def test_the_c_kernel_is_built_and_taken_for_transposes():
+    """The test command installs pybridge with a C compiler: the kernel must be there."""
+    assert _layout._BUILT is not None, "pybridge._transpose was not built (no C compiler?)"
+    x = np.asfortranarray(np.ones((60, 60, 1, 50), dtype=np.uint8))
+    view = convert.matlab_to_numpy(x)
+    p = _layout.plan(np.empty(view.shape, view.dtype), view)
+    assert p.kernel and "C transpose" in p.describe()
+    big = np.asfortranarray(np.ones((60, 60, 1, 3000), dtype=np.uint8))  # 10 MB: tiles
+    v = convert.matlab_to_numpy(big)
+    p = _layout.plan(np.empty(v.shape, v.dtype), v)
+    assert p.path == "blocked" and p.kernel
+    f = np.asfortranarray(np.ones((60, 60, 1, 400), dtype=np.float64))  # wide elements: numpy
+    v = convert.matlab_to_numpy(f)
+    assert not _layout.plan(np.empty(v.shape, v.dtype), v).kernel
+    same = np.ones((300, 300))
+    assert not _layout.plan(np.empty_like(same), same).kernel  # not a transpose
+    assert not _layout.plan(np.empty(same.shape, np.float32), same.T).kernel  # a cast
+
+
+@pytest.mark.parametrize(
+    "dtype", ["uint8", "int16", "float32", "float64", "complex64", "complex128", "bool"]
+)
+@pytest.mark.parametrize(
+    "shape", [(16, 16), (17, 33), (5, 100), (100, 3), (60, 60, 7), (3, 31, 2, 47)]
+)
+def test_kernel_copies_every_transpose_like_numpy(dtype, shape, rng):
+    """Every axis order and a reversed axis, into C and F memory: the kernel's bytes are
+    numpy's; where both memories run along the same axis it declines (returns False)."""
+    import itertools
+
+    a = _data(shape, dtype, rng)
+    if np.dtype(dtype).kind == "c":
+        a = a + 1j * _data(shape, "float64", rng).astype(dtype)
+
+    def contiguous_axis(arr):
+        return next(
+            (
+                i
+                for i, (n, st) in enumerate(zip(arr.shape, arr.strides, strict=True))
+                if n > 1 and st == arr.itemsize
+            ),
+            None,
+        )
+
+    for perm in itertools.permutations(range(a.ndim)):
+        for v in (a.transpose(perm), a[::-1].transpose(perm)):
+            for order in "CF":
+                out = np.zeros(v.shape, v.dtype, order=order)
+                took = _layout._BUILT.copy(out, v)
+                ad, av = contiguous_axis(out), contiguous_axis(v)
+                assert took == (ad is not None and av is not None and ad != av), (perm, order)
+                if took:
+                    assert_array_equal(out, v)
+                else:
+                    assert not out.any()  # nothing written
+
+
+def test_kernel_refuses_mismatched_arrays():
+    k = _layout._BUILT
+    with pytest.raises(ValueError, match="same shape"):
+        k.copy(np.empty((2, 3)), np.empty((2, 3), dtype=np.float32))
+    with pytest.raises(ValueError, match="shapes"):
+        k.copy(np.empty((2, 3)), np.empty((3, 2)))
+    with pytest.raises(TypeError):
+        k.copy(np.empty((2, 3)), object())
+    with pytest.raises((TypeError, BufferError, ValueError)):  # a read-only destination
+        k.copy(np.broadcast_to(np.zeros(3), (2, 3)), np.empty((3, 2)).T)
 
 
 def _child_copy(q) -> None:
