@@ -23,10 +23,11 @@ another, one dtype) whose copy fits in the cache, or whose tiles hold
 elements of at most :data:`KERNEL_TILE_ITEMSIZE` bytes, is copied by
 ``pybridge._transpose``, a C kernel that moves 16 x 16-byte blocks through
 SSE2 registers instead of numpy's loop, which moves one element at a time
-(measured with ``benchmarks/bench_convert.py``: uint8 at 4-8x numpy's speed
-in the cache and about 2x on a 64 MB stack; float32/float64 1.3-2x in the
-cache; past the cache numpy's tiles of 4- and 8-byte elements are as fast or
-faster, so they stay numpy's). Where the package was installed without a C
+(``python benchmarks/bench_convert.py`` against the same with
+``PYBRIDGE_LAYOUT_KERNEL=0``, on a 2-core VM: 1 MB stacks of uint8 at 4-6x
+numpy's speed, float32 1.6-2.6x, float64 1.0-1.7x; uint8 stacks of 64 MB
+1.1-2.2x over two runs; past the cache, tiles of float64 were slower with the
+kernel, so tiles of 4- and 8-byte elements stay numpy's). Where the package was installed without a C
 compiler the kernel is missing and every copy is numpy's.
 
 :func:`plan` says which of these a copy takes (the benchmark prints it).
@@ -72,8 +73,8 @@ _MAX_RUN = 256
 #: The run used when the source stride aliases in the first-level cache.
 _ALIASED_RUN = 64
 #: Tiles of elements up to this size (bytes) are copied by the C kernel; wider ones by
-#: numpy (measured on 64 and 512 MB stacks: the kernel is 1.5-2x numpy's speed on uint8
-#: tiles but slower on float64 ones, whose numpy loop already moves 8 bytes at a time).
+#: numpy (on 64 and 512 MB stacks the kernel was 1.1-2.2x numpy's speed on uint8 tiles
+#: but slower on float64 ones, whose numpy loop already moves 8 bytes at a time).
 KERNEL_TILE_ITEMSIZE = 2
 #: The chunk :func:`write_column_major` copies and writes at a time.
 WRITE_CHUNK = 4 << 20

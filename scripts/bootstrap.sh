@@ -50,11 +50,22 @@ fi
 #    pybridge itself, editable, with every extra (ml, octave, dask, notebooks)
 #    and the test tools.
 _pb_stamp="$_pb_venv/.pybridge-installed"
-_pb_want=$(cat "$_pb_root/pyproject.toml" "${BASH_SOURCE[0]}" | cksum | cut -d' ' -f1)
+_pb_want=$(cat "$_pb_root/pyproject.toml" "$_pb_root/setup.py" "$_pb_root/pybridge/_transpose.c" \
+    "${BASH_SOURCE[0]}" | cksum | cut -d' ' -f1)
 if [ ! -f "$_pb_stamp" ] || [ "$(cat "$_pb_stamp")" != "$_pb_want" ]; then
     _pb_say "installing Python packages (torch 2.13.0 CPU, then pybridge with every extra and the test tools)"
     python -m pip install -q --upgrade pip >&2 || _pb_die "pip could not upgrade itself (network or registry problem?)"
     python -m pip install -q "torch==2.13.0" >&2 || _pb_die "pip could not install torch==2.13.0"
+    # a C compiler and Python's headers, for pybridge's transposing copy (pybridge/_transpose.c;
+    # the install works without them, the tests check that the kernel was built)
+    if ! command -v cc >/dev/null 2>&1 && ! command -v gcc >/dev/null 2>&1; then
+        _pb_say "installing a C compiler (Debian package gcc)"
+        _pb_apt_install gcc || _pb_die "no C compiler and none installable from here: sudo apt-get install gcc"
+    fi
+    if ! python -c 'import os, sysconfig, sys; sys.exit(not os.path.exists(os.path.join(sysconfig.get_paths()["include"], "Python.h")))'; then
+        _pb_say "installing Python's C headers (Debian package python3-dev)"
+        _pb_apt_install python3-dev || _pb_die "Python's C headers are missing: sudo apt-get install python3-dev"
+    fi
     python -m pip install -q -e "$_pb_root[all,test]" >&2 || _pb_die "pip could not install pybridge's packages (see the pip output above)"
     # an editable install does not copy the start-up hook that provides `import matlab`
     # where MathWorks' matlabengine is absent (a wheel install does): write it
