@@ -25,7 +25,10 @@ MATLAB = ["pybridge._matlab"] + [
 # The transposing copy of pybridge._layout, in C (SSE2 where the machine has it).
 # optional: where no C compiler is found the install goes on without it, and
 # pybridge._layout copies with numpy (slower; `pybridge doctor` says which).
+# With it the wheel is for one platform (e.g. cp311-linux_x86_64);
+# PYBRIDGE_PURE=1 leaves it out and builds a py3-none-any wheel for any platform.
 TRANSPOSE = Extension("pybridge._transpose", ["pybridge/_transpose.c"], optional=True)
+PURE = os.environ.get("PYBRIDGE_PURE", "0") not in ("", "0")
 
 
 class BuildPyWithPth(build_py):
@@ -43,7 +46,7 @@ class BuildPyWithPth(build_py):
 
 
 setup(
-    ext_modules=[TRANSPOSE],
+    ext_modules=[] if PURE else [TRANSPOSE],
     packages=[*find_namespace_packages(include=["pybridge", "pybridge.*"]), *MATLAB],
     cmdclass={"build_py": BuildPyWithPth},
 )

@@ -120,6 +120,22 @@ def _gpu() -> Check:
     return Check("GPU", True, f"none visible to torch {torch.__version__}: training runs on the CPU", "ml")
 
 
+def _layout_copy() -> Check:
+    from . import _layout
+
+    name = "fast layout copy"
+    if _layout._BUILT is None:
+        # not a missing part: numpy copies the same arrays, only slower
+        return Check(name, True, "pybridge._transpose not built (no C compiler at install): transposing copies "
+                     "(MATLAB <-> torch stacks) use numpy's loop, up to 4-6x slower on stacks in the cache "
+                     "(uint8); to build it, install gcc and Python's headers (Debian: sudo apt-get install gcc "
+                     "python3-dev), then reinstall pybridge")
+    simd = "SSE2" if getattr(_layout._BUILT, "SIMD", 0) else "no SIMD"
+    if _layout.KERNEL is None:
+        return Check(name, True, f"pybridge._transpose built ({simd}), turned off by PYBRIDGE_LAYOUT_KERNEL=0")
+    return Check(name, True, f"pybridge._transpose ({simd}): MATLAB <-> torch stacks change layout in C")
+
+
 def matlab_release() -> str | None:
     """The release (e.g. ``'R2024b'``) of the MATLAB on PATH, or None when there is none."""
     exe = shutil.which("matlab")
@@ -200,6 +216,7 @@ def run_checks() -> list[Check]:
     checks += [_package(d, m, "core") for d, m in (("numpy", "numpy"), ("scipy", "scipy"), ("pydicom", "pydicom"),
                                                    ("matplotlib", "matplotlib"), ("Jinja2", "jinja2"))]
     checks.append(_mfiles())
+    checks.append(_layout_copy())
     checks += [_package(d, m, "ml") for d, m in (("torch", "torch"), ("monai", "monai"), ("captum", "captum"),
                                                  ("safetensors", "safetensors"), ("scikit-learn", "sklearn"))]
     checks.append(_gpu())

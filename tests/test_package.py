@@ -219,6 +219,22 @@ def test_doctor_report_gives_one_command_per_missing_part():
     assert "[ml]" in fix_command("ml")
 
 
+def test_doctor_says_whether_the_c_layout_copy_is_built(monkeypatch):
+    from pybridge import _doctor, _layout
+
+    built = _doctor._layout_copy()
+    assert built.ok and built.part == "core"
+    assert "pybridge._transpose (SSE2)" in built.detail  # the test command builds it (x86-64 has SSE2)
+    monkeypatch.setattr(_layout, "KERNEL", None)
+    assert "turned off by PYBRIDGE_LAYOUT_KERNEL=0" in _doctor._layout_copy().detail
+    monkeypatch.setattr(_layout, "_BUILT", None)
+    missing = _doctor._layout_copy()
+    # the core still works (numpy copies), and the line says how to get the kernel
+    assert missing.ok and "not built" in missing.detail
+    assert "sudo apt-get install gcc python3-dev" in missing.detail and "reinstall" in missing.detail
+    assert "the core works" not in _doctor.report([_doctor._python(), missing])
+
+
 def test_matlab_release_is_read_from_the_matlab_on_path(tmp_path, monkeypatch):
     from pybridge._doctor import matlab_release
 
@@ -247,7 +263,7 @@ def test_the_wheel_carries_the_m_code_and_the_templates(tmp_path):
     import zipfile
 
     src = tmp_path / "src"
-    shutil.copytree(ROOT, src, ignore=shutil.ignore_patterns(".venv", ".git", "__pycache__", "build", "*.egg-info",
+    shutil.copytree(ROOT, src, ignore=shutil.ignore_patterns(".venv", ".git", "__pycache__", "build", "*.egg-info", "*.so",
                                                               ".hypothesis", "pybridge-lab"))
     r = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "--quiet",
                         "--wheel-dir", str(tmp_path / "dist"), str(src)],
@@ -269,3 +285,20 @@ def test_the_wheel_carries_the_m_code_and_the_templates(tmp_path):
     meta = next(zipfile.ZipFile(wheel).read(n).decode() for n in names if n.endswith(".dist-info/METADATA"))
     assert "Name: pybridge-lab" in meta and "Provides-Extra: ml" in meta
     assert not re.search(r"^Requires-Dist: torch.*(?<!extra == \"ml\")$", meta, re.M), "torch is a core dependency"
+    # the C transposing copy rides in the wheel, which is then for this platform only
+    assert any(re.fullmatch(r"pybridge/_transpose\.[^/]*\.so", n) for n in names), "no pybridge._transpose"
+    assert not wheel.name.endswith("-py3-none-any.whl"), wheel.name
+
+    # PYBRIDGE_PURE=1: the same wheel without the C code, for any platform
+    env = {**os.environ, "PYBRIDGE_PURE": "1"}
+    shutil.rmtree(src / "build", ignore_errors=True)
+    r = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "--quiet",
+                        "--wheel-dir", str(tmp_path / "pure"), str(src)],
+                       capture_output=True, text=True, timeout=580, env=env)
+    assert r.returncode == 0, r.stderr[-3000:]
+    (pure,) = (tmp_path / "pure").glob("pybridge_lab-*.whl")
+    assert pure.name.endswith("-py3-none-any.whl"), pure.name
+    pure_names = set(zipfile.ZipFile(pure).namelist())
+    assert not any(n.endswith((".so", ".pyd", ".c")) for n in pure_names)
+    assert {n for n in names if not n.endswith(".so") and ".dist-info/" not in n} == {
+        n for n in pure_names if ".dist-info/" not in n}
