@@ -24,11 +24,12 @@ elements of at most :data:`KERNEL_TILE_ITEMSIZE` bytes, is copied by
 ``pybridge._transpose``, a C kernel that moves 16 x 16-byte blocks through
 SSE2 registers instead of numpy's loop, which moves one element at a time
 (``python benchmarks/bench_convert.py`` against the same with
-``PYBRIDGE_LAYOUT_KERNEL=0``, on a 2-core VM: 1 MB stacks of uint8 at 4-6x
-numpy's speed, float32 1.6-2.6x, float64 1.0-1.7x; uint8 stacks of 64 MB
-1.1-2.2x over two runs; past the cache, tiles of float64 were slower with the
-kernel, so tiles of 4- and 8-byte elements stay numpy's). Where the package was installed without a C
-compiler the kernel is missing and every copy is numpy's.
+``PYBRIDGE_LAYOUT_KERNEL=0``, on 2-core VMs: 1 MB stacks of uint8 at 4-6x
+numpy's speed, float32 1.6-3x; float64 about even (0.7-1.7x over the runs:
+one float64 is already a wide move for numpy); uint8 stacks of 64 MB 1.1-2.2x;
+past the cache, tiles of float64 were slower with the kernel, so tiles of 4-
+and 8-byte elements stay numpy's). Where the package was installed without a
+C compiler the kernel is missing and every copy is numpy's.
 
 :func:`plan` says which of these a copy takes (the benchmark prints it).
 :func:`write_column_major` writes an array to a file in column-major order
