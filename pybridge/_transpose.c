@@ -26,7 +26,10 @@
 #include <Python.h>
 #include <string.h>
 
-#if defined(__SSE2__) || defined(_M_X64) || (defined(_M_IX86_FP) && _M_IX86_FP >= 2)
+/* PB_NO_SIMD (-DPB_NO_SIMD) builds the element-by-element copy that machines
+ * without SSE2 (ARM, ...) get; the tests build it that way too, to check it. */
+#if (defined(__SSE2__) || defined(_M_X64) || (defined(_M_IX86_FP) && _M_IX86_FP >= 2)) \
+    && !defined(PB_NO_SIMD)
 #include <emmintrin.h>
 #define PB_SSE2 1
 #endif

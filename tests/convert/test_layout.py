@@ -179,13 +179,11 @@ def test_the_c_kernel_is_built_and_taken_for_transposes():
     assert not _layout.plan(np.empty(same.shape, np.float32), same.T).kernel  # a cast
 
 
-@pytest.mark.parametrize(
-    "dtype", ["uint8", "int16", "float32", "float64", "complex64", "complex128", "bool"]
-)
-@pytest.mark.parametrize(
-    "shape", [(16, 16), (17, 33), (5, 100), (100, 3), (60, 60, 7), (3, 31, 2, 47)]
-)
-def test_kernel_copies_every_transpose_like_numpy(dtype, shape, rng):
+KERNEL_DTYPES = ["uint8", "int16", "float32", "float64", "complex64", "complex128", "bool"]
+KERNEL_SHAPES = [(16, 16), (17, 33), (5, 100), (100, 3), (60, 60, 7), (3, 31, 2, 47)]
+
+
+def _copies_like_numpy(kernel, dtype, shape, rng) -> None:
     """Every axis order and a reversed axis, into C and F memory: the kernel's bytes are
     numpy's; where both memories run along the same axis it declines (returns False)."""
     import itertools
@@ -208,13 +206,50 @@ def test_kernel_copies_every_transpose_like_numpy(dtype, shape, rng):
         for v in (a.transpose(perm), a[::-1].transpose(perm)):
             for order in "CF":
                 out = np.zeros(v.shape, v.dtype, order=order)
-                took = _layout._BUILT.copy(out, v)
+                took = kernel.copy(out, v)
                 ad, av = contiguous_axis(out), contiguous_axis(v)
                 assert took == (ad is not None and av is not None and ad != av), (perm, order)
                 if took:
                     assert_array_equal(out, v)
                 else:
                     assert not out.any()  # nothing written
+
+
+@pytest.mark.parametrize("dtype", KERNEL_DTYPES)
+@pytest.mark.parametrize("shape", KERNEL_SHAPES)
+def test_kernel_copies_every_transpose_like_numpy(dtype, shape, rng):
+    _copies_like_numpy(_layout._BUILT, dtype, shape, rng)
+
+
+@pytest.fixture(scope="module")
+def portable_kernel(tmp_path_factory):
+    """pybridge/_transpose.c built with -DPB_NO_SIMD: the element-by-element copy that
+    machines without SSE2 (ARM, ...) get, built here with the same compiler pip uses."""
+    import importlib.util
+    from pathlib import Path
+
+    from setuptools import Distribution, Extension
+    from setuptools.command.build_ext import build_ext
+
+    source = Path(_layout.__file__).with_name("_transpose.c")
+    out = tmp_path_factory.mktemp("portable-kernel")
+    ext = Extension("_transpose", [str(source)], define_macros=[("PB_NO_SIMD", "1")])
+    cmd = build_ext(Distribution({"name": "portable-kernel", "ext_modules": [ext]}))
+    cmd.build_lib, cmd.build_temp = str(out), str(out / "tmp")
+    cmd.ensure_finalized()
+    cmd.run()
+    (path,) = out.glob("_transpose*.so")
+    spec = importlib.util.spec_from_file_location("_transpose", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.parametrize("dtype", KERNEL_DTYPES)
+@pytest.mark.parametrize("shape", KERNEL_SHAPES)
+def test_portable_kernel_copies_every_transpose_like_numpy(portable_kernel, dtype, shape, rng):
+    assert portable_kernel.SIMD == 0  # the element-by-element path, not SSE2
+    _copies_like_numpy(portable_kernel, dtype, shape, rng)
 
 
 def test_kernel_refuses_mismatched_arrays():
