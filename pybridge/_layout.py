@@ -89,6 +89,13 @@ except ImportError:  # built without one: every copy is numpy's
 KERNEL = _BUILT if os.environ.get("PYBRIDGE_LAYOUT_KERNEL", "1") != "0" else None
 
 
+try:  # reshape(copy=False), numpy >= 2.1: a view or an error, never a silent copy
+    np.empty((1, 2)).reshape(2, copy=False)
+    _RESHAPE_VIEWS = True
+except TypeError:
+    _RESHAPE_VIEWS = False
+
+
 def _workers() -> int:
     try:
         n = len(os.sched_getaffinity(0))
@@ -156,10 +163,13 @@ def _simplify(dst: np.ndarray, src: np.ndarray) -> tuple[np.ndarray, np.ndarray]
             ds[i - 1], ss[i - 1] = ds[i], ss[i]
             del shape[i], ds[i], ss[i]
         i -= 1
+    if not _RESHAPE_VIEWS:  # numpy < 2.1
+        as_strided = np.lib.stride_tricks.as_strided
+        return as_strided(dst, shape, ds, writeable=True), as_strided(src, shape, ss, writeable=False)
     # a transpose, then a reshape that only drops length-1 axes and merges axes whose
     # strides chain in both arrays: views (copy=False raises rather than copies), built
-    # in a third of the time np.lib.stride_tricks.as_strided takes (this runs for every
-    # copy, the small ones too)
+    # in half the time np.lib.stride_tricks.as_strided takes (this runs for every copy,
+    # the small ones too)
     order = keep + [i for i, n in enumerate(dshape) if n == 1]
     d = dst.transpose(order).reshape(shape, copy=False)
     s = src.transpose(order).reshape(shape, copy=False)

@@ -159,6 +159,22 @@ def test_any_permutation_property(dims, dtype, r):
             setattr(_layout, n, value)
 
 
+@pytest.mark.parametrize("reshape_views", [True, False])
+def test_simplified_views_are_the_same_memory(reshape_views, monkeypatch, rng):
+    """Both ways of building the simplified views (reshape(copy=False) on numpy >= 2.1,
+    as_strided before it) give views of the same memory with the merged shape and strides."""
+    monkeypatch.setattr(_layout, "_RESHAPE_VIEWS", reshape_views)
+    a = _data((4, 1, 6, 5, 3), "float32", rng)
+    for src in (a.transpose(3, 1, 0, 4, 2), a.transpose(4, 3, 2, 1, 0), a[:, :, ::-1].transpose(2, 0, 1, 3, 4)):
+        dst = np.empty(src.shape, src.dtype)
+        d, s = _layout._simplify(dst, src)
+        assert d.ndim < src.ndim and d.size == s.size == src.size
+        assert np.shares_memory(d, dst) and np.shares_memory(s, src)
+        assert d.strides[-1] == d.itemsize  # the destination's fastest axis last
+        np.copyto(d, s)
+        assert_array_equal(dst, src)
+
+
 # ------------------------------------------------------------- the C kernel
 def test_the_c_kernel_is_built_and_taken_for_transposes():
     """The test command installs pybridge with a C compiler: the kernel must be there."""
