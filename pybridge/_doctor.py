@@ -130,10 +130,12 @@ def _layout_copy() -> Check:
                      "(MATLAB <-> torch stacks) use numpy's loop, up to 4-6x slower on stacks in the cache "
                      "(uint8); to build it, install gcc and Python's headers (Debian: sudo apt-get install gcc "
                      "python3-dev), then reinstall pybridge")
-    simd = "SSE2" if getattr(_layout._BUILT, "SIMD", 0) else "no SIMD"
+    if not getattr(_layout._BUILT, "SIMD", 0):
+        return Check(name, True, "pybridge._transpose built without SSE2 (not an x86 machine): numpy's copies, "
+                     "which the kernel's element-by-element copy does not beat")
     if _layout.KERNEL is None:
-        return Check(name, True, f"pybridge._transpose built ({simd}), turned off by PYBRIDGE_LAYOUT_KERNEL=0")
-    return Check(name, True, f"pybridge._transpose ({simd}): MATLAB <-> torch stacks change layout in C")
+        return Check(name, True, "pybridge._transpose built (SSE2), turned off by PYBRIDGE_LAYOUT_KERNEL=0")
+    return Check(name, True, "pybridge._transpose (SSE2): MATLAB <-> torch stacks change layout in C")
 
 
 def matlab_release() -> str | None:

@@ -28,8 +28,11 @@ SSE2 registers instead of numpy's loop, which moves one element at a time
 numpy's speed, float32 1.6-3x; float64 about even (0.7-1.7x over the runs:
 one float64 is already a wide move for numpy); uint8 stacks of 64 MB 1.1-2.2x;
 past the cache, tiles of float64 were slower with the kernel, so tiles of 4-
-and 8-byte elements stay numpy's). Where the package was installed without a
-C compiler the kernel is missing and every copy is numpy's.
+and 8-byte elements stay numpy's). The kernel takes elements of 1, 2, 4 or 8
+bytes whose two contiguous axes are each at least one block long; numpy
+copies the rest, and everything where the kernel was built without SSE2 (not
+x86: an element-by-element C copy was slower than numpy's loop) or not built
+at all (no C compiler at install).
 
 :func:`plan` says which of these a copy takes (the benchmark prints it).
 :func:`write_column_major` writes an array to a file in column-major order
@@ -85,8 +88,13 @@ try:  # the C transposing copy, built with the package where a C compiler was fo
     from pybridge import _transpose as _BUILT
 except ImportError:  # built without one: every copy is numpy's
     _BUILT = None
-#: The C kernel in use (None: numpy's copies only; PYBRIDGE_LAYOUT_KERNEL=0 asks for that).
-KERNEL = _BUILT if os.environ.get("PYBRIDGE_LAYOUT_KERNEL", "1") != "0" else None
+#: The C kernel in use (None: numpy's copies only; PYBRIDGE_LAYOUT_KERNEL=0 asks for that, and
+#: a kernel built without SSE2, e.g. on ARM, declines every copy).
+KERNEL = (
+    _BUILT
+    if getattr(_BUILT, "SIMD", 0) and os.environ.get("PYBRIDGE_LAYOUT_KERNEL", "1") != "0"
+    else None
+)
 
 
 try:  # reshape(copy=False), numpy >= 2.1: a view or an error, never a silent copy
@@ -261,13 +269,17 @@ def plan(
 
 def _kernel_takes(d: np.ndarray, s: np.ndarray) -> bool:
     """Whether the C kernel copies ``s`` into ``d`` (simplified views): a transpose
-    between arrays of one plain dtype, each contiguous along a different axis."""
+    between arrays of one plain dtype of 1, 2, 4 or 8 bytes, each contiguous along a
+    different axis at least one 16-byte block long (the kernel declines the others)."""
     if KERNEL is None or d.ndim < 2 or d.dtype != s.dtype or d.dtype.hasobject:
         return False
     e = d.itemsize
-    if d.strides[-1] != e:  # _simplify puts the destination's fastest axis last
+    if e not in (1, 2, 4, 8) or d.strides[-1] != e:  # _simplify puts the destination's fastest axis last
         return False
-    return any(st == e for st in s.strides[:-1])
+    block = 16 // e
+    return d.shape[-1] >= block and any(
+        st == e and n >= block for st, n in zip(s.strides[:-1], s.shape[:-1], strict=True)
+    )
 
 
 def _run(d: np.ndarray, s: np.ndarray, index: list, kernel: bool = False) -> None:

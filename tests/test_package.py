@@ -7,6 +7,7 @@ import re
 import subprocess
 import sys
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 import tomllib
@@ -227,6 +228,8 @@ def test_doctor_says_whether_the_c_layout_copy_is_built(monkeypatch):
     assert "pybridge._transpose (SSE2)" in built.detail  # the test command builds it (x86-64 has SSE2)
     monkeypatch.setattr(_layout, "KERNEL", None)
     assert "turned off by PYBRIDGE_LAYOUT_KERNEL=0" in _doctor._layout_copy().detail
+    monkeypatch.setattr(_layout, "_BUILT", SimpleNamespace(SIMD=0))  # as built on ARM
+    assert "without SSE2" in _doctor._layout_copy().detail
     monkeypatch.setattr(_layout, "_BUILT", None)
     missing = _doctor._layout_copy()
     # the core still works (numpy copies), and the line says how to get the kernel
