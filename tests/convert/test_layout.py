@@ -163,6 +163,8 @@ def test_any_permutation_property(dims, dtype, r):
 def test_simplified_views_are_the_same_memory(reshape_views, monkeypatch, rng):
     """Both ways of building the simplified views (reshape(copy=False) on numpy >= 2.1,
     as_strided before it) give views of the same memory with the merged shape and strides."""
+    if reshape_views and np.lib.NumpyVersion(np.__version__) < "2.1.0":
+        pytest.skip("numpy < 2.1 has no reshape(copy=False): pybridge uses as_strided there")
     monkeypatch.setattr(_layout, "_RESHAPE_VIEWS", reshape_views)
     a = _data((4, 1, 6, 5, 3), "float32", rng)
     for src in (a.transpose(3, 1, 0, 4, 2), a.transpose(4, 3, 2, 1, 0), a[:, :, ::-1].transpose(2, 0, 1, 3, 4)):
