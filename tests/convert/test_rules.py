@@ -100,6 +100,8 @@ def test_every_cell_of_the_rules_table(row, profile, cell):
             got = describe_matlab(convert.to_mvalue(value, profile=profile))
     except (TypeError, ValueError) as err:
         got = type(err).__name__
+    if cell.startswith("StringDType") and np.lib.NumpyVersion(np.__version__) < "2.0.0":
+        cell = "TypeError"  # numpy 1.x has no StringDType: string arrays are refused, saying so
     assert got == cell
 
 
