@@ -9,6 +9,9 @@
 #   - GNU Octave runs pybridge.setup from that folder (finding the venv's
 #     Python by itself) and pybridge.dice gives the hand-worked 0.5625,
 #   - `pybridge setup-matlab --write octave` writes a ~/.octaverc that works;
+#   - the wheel carries the C layout copy (used on x86), and PYBRIDGE_PURE=1
+#     builds a py3-none-any wheel without it that installs and converts with
+#     numpy, doctor saying so;
 #   - with PYBRIDGE_SMOKE_ML=1: the ml extra installs and the MATLAB tour
 #     (examples/matlab/tour.m) runs on Octave from the installed folder.
 #   bash scripts/smoke_wheel.sh            (uses python3; PYTHON=... to choose)
@@ -53,6 +56,40 @@ else:
 PY
 doctor=$(pybridge doctor) || fail "pybridge doctor says the core is broken: $doctor"
 echo "$doctor" | grep -q "pip install 'pybridge-lab\[ml\]'" || fail "pybridge doctor does not name the ml extra: $doctor"
+python - <<'PY' || fail "the C layout copy from the wheel"
+import platform
+import numpy as np
+from pybridge import _layout, convert
+assert _layout._BUILT is not None, "pybridge._transpose is not in the wheel"
+x86 = platform.machine().lower() in ("x86_64", "amd64", "i686", "i386")
+assert bool(_layout.KERNEL) == x86, (platform.machine(), _layout._BUILT.SIMD)
+x = np.asfortranarray(np.arange(60 * 60 * 7, dtype=np.uint8).reshape(60, 60, 1, 7))
+y = convert.numpy_to_matlab(np.ascontiguousarray(convert.matlab_to_numpy(x)))
+assert np.array_equal(y, x) and y.flags.f_contiguous
+PY
+echo "$doctor" | grep -q "fast layout copy .*pybridge._transpose" || fail "pybridge doctor does not report the layout copy: $doctor"
+
+say "the wheel for any platform (PYBRIDGE_PURE=1): no C code, numpy's copies"
+PYBRIDGE_PURE=1 "$py" -m pip wheel --quiet --no-deps --wheel-dir "$work/pure" "$root" >"$work/pure.log" 2>&1 \
+    || { cat "$work/pure.log" >&2; fail "PYBRIDGE_PURE=1 pip wheel could not build pybridge"; }
+rm -rf "$root/build"
+pure=$(ls "$work"/pure/pybridge_lab-*.whl)
+case "$pure" in *-py3-none-any.whl) ;; *) fail "PYBRIDGE_PURE=1 built $(basename "$pure"), not a py3-none-any wheel" ;; esac
+"$py" -m venv "$work/purevenv"
+"$work/purevenv/bin/python" -m pip install --quiet "$pure" 2>"$work/pip-pure.log" \
+    || { cat "$work/pip-pure.log" >&2; fail "pip install of the pure wheel failed"; }
+"$work/purevenv/bin/python" - <<'PY' || fail "conversions from the pure wheel"
+import numpy as np
+from pybridge import _layout, convert
+assert _layout._BUILT is None and _layout.KERNEL is None
+x = np.asfortranarray(np.arange(60 * 60 * 7, dtype=np.uint8).reshape(60, 60, 1, 7))
+y = convert.numpy_to_matlab(np.ascontiguousarray(convert.matlab_to_numpy(x)))
+assert np.array_equal(y, x) and y.flags.f_contiguous
+PY
+pure_doctor=$("$work/purevenv/bin/pybridge" doctor) || fail "pybridge doctor from the pure wheel: $pure_doctor"
+echo "$pure_doctor" | grep -q "pybridge._transpose not built" \
+    || fail "doctor from the pure wheel does not say the C copy is missing: $pure_doctor"
+say "pure wheel ok: $(basename "$pure")"
 
 if command -v octave-cli >/dev/null 2>&1; then
     say "Octave: pybridge.setup and pybridge.dice from the installed folder"
