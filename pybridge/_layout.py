@@ -146,9 +146,7 @@ class Plan:
         if self.path == "empty":
             return "nothing to copy"
         on = f"{self.threads} threads" if self.threads > 1 else "1 thread"
-        how = "numpy copy"
-        if self.kernel:
-            how = "C transpose" + (" (SSE2)" if getattr(KERNEL, "SIMD", 0) else "")
+        how = "C transpose (SSE2)" if self.kernel else "numpy copy"
         if self.path == "copy":
             return f"one {how}, {on}" if self.threads > 1 else f"one {how}"
         tile = " x ".join(str(t) for t in self.tile or ())

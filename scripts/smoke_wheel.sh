@@ -56,17 +56,25 @@ else:
 PY
 doctor=$(pybridge doctor) || fail "pybridge doctor says the core is broken: $doctor"
 echo "$doctor" | grep -q "pip install 'pybridge-lab\[ml\]'" || fail "pybridge doctor does not name the ml extra: $doctor"
-python - <<'PY' || fail "the C layout copy from the wheel"
-import platform
+# check_layout_copy PYTHON built|pure: a MATLAB stack to C order and back through the
+# installed package, and whether its C layout copy is there (used on x86) or not
+check_layout_copy() {
+    "$1" - "$2" <<'PY'
+import platform, sys
 import numpy as np
 from pybridge import _layout, convert
-assert _layout._BUILT is not None, "pybridge._transpose is not in the wheel"
-x86 = platform.machine().lower() in ("x86_64", "amd64", "i686", "i386")
-assert bool(_layout.KERNEL) == x86, (platform.machine(), _layout._BUILT.SIMD)
+if sys.argv[1] == "built":
+    assert _layout._BUILT is not None, "pybridge._transpose is not in the wheel"
+    x86 = platform.machine().lower() in ("x86_64", "amd64", "i686", "i386")
+    assert bool(_layout.KERNEL) == x86, (platform.machine(), _layout._BUILT.SIMD)
+else:
+    assert _layout._BUILT is None and _layout.KERNEL is None, "the pure wheel has C code"
 x = np.asfortranarray(np.arange(60 * 60 * 7, dtype=np.uint8).reshape(60, 60, 1, 7))
 y = convert.numpy_to_matlab(np.ascontiguousarray(convert.matlab_to_numpy(x)))
 assert np.array_equal(y, x) and y.flags.f_contiguous
 PY
+}
+check_layout_copy python built || fail "the C layout copy from the wheel"
 echo "$doctor" | grep -q "fast layout copy .*pybridge._transpose" || fail "pybridge doctor does not report the layout copy: $doctor"
 
 say "the wheel for any platform (PYBRIDGE_PURE=1): no C code, numpy's copies"
@@ -78,14 +86,7 @@ case "$pure" in *-py3-none-any.whl) ;; *) fail "PYBRIDGE_PURE=1 built $(basename
 "$py" -m venv "$work/purevenv"
 "$work/purevenv/bin/python" -m pip install --quiet "$pure" 2>"$work/pip-pure.log" \
     || { cat "$work/pip-pure.log" >&2; fail "pip install of the pure wheel failed"; }
-"$work/purevenv/bin/python" - <<'PY' || fail "conversions from the pure wheel"
-import numpy as np
-from pybridge import _layout, convert
-assert _layout._BUILT is None and _layout.KERNEL is None
-x = np.asfortranarray(np.arange(60 * 60 * 7, dtype=np.uint8).reshape(60, 60, 1, 7))
-y = convert.numpy_to_matlab(np.ascontiguousarray(convert.matlab_to_numpy(x)))
-assert np.array_equal(y, x) and y.flags.f_contiguous
-PY
+check_layout_copy "$work/purevenv/bin/python" pure || fail "conversions from the pure wheel"
 pure_doctor=$("$work/purevenv/bin/pybridge" doctor) || fail "pybridge doctor from the pure wheel: $pure_doctor"
 echo "$pure_doctor" | grep -q "pybridge._transpose not built" \
     || fail "doctor from the pure wheel does not say the C copy is missing: $pure_doctor"

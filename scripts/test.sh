@@ -14,17 +14,10 @@ if [ "${1:-}" = "--fast" ]; then
     shift
 fi
 . scripts/bootstrap.sh
+. scripts/_pytest.sh
 export MPLBACKEND=Agg
-set +e
 if [ "$fast" = 1 ]; then
-    HYPOTHESIS_PROFILE=dev python -m pytest -m "not slow" "$@"
+    HYPOTHESIS_PROFILE=dev pb_pytest python -m "not slow" "$@"
 else
-    HYPOTHESIS_PROFILE=ci python -m pytest "$@"
+    HYPOTHESIS_PROFILE=ci pb_pytest python "$@"
 fi
-rc=$?
-set -e
-if [ "$rc" = 5 ]; then
-    echo "scripts/test.sh: pytest collected no tests (exit 5): that is a failure, not a pass" >&2
-    exit 1
-fi
-exit "$rc"

@@ -22,12 +22,5 @@ say "installing torch 2.13.0 (CPU), numpy $floor.* and pybridge[ml,dask,test] in
 say "$("$vpy" -c 'import numpy, scipy, torch; print(f"numpy {numpy.__version__}, scipy {scipy.__version__}, torch {torch.__version__}")')"
 cd "$root"
 [ "$#" -gt 0 ] || set -- tests   # not pybridge's doctests: numpy 1.x prints scalars differently
-set +e
-MPLBACKEND=Agg HYPOTHESIS_PROFILE=dev "$vpy" -m pytest -q -m "not slow" -p no:cacheprovider "$@"
-rc=$?
-set -e
-if [ "$rc" = 5 ]; then
-    say "FAILED: pytest collected no tests (exit 5)" >&2
-    exit 1
-fi
-exit "$rc"
+. scripts/_pytest.sh
+MPLBACKEND=Agg HYPOTHESIS_PROFILE=dev pb_pytest "$vpy" -q -m "not slow" -p no:cacheprovider "$@"
