@@ -5,7 +5,9 @@
 - :func:`fit_network`: the one training loop: train/validation split
   (stratified when labels are given), mini-batches from a seeded generator,
   on-the-fly augmentation, early stopping on the validation loss or a
-  validation metric with the best weights restored, ``ReduceLROnPlateau``, a
+  validation metric with the best weights restored, ``ReduceLROnPlateau``, an
+  optional exponential moving average of the weights (torch's
+  ``AveragedModel``), a
   progress bar showing the loss and the validation metric
   (:func:`pybridge._progress.progress`) that ``progress=False`` silences, and a
   history of per-epoch values.
@@ -48,6 +50,7 @@ __all__ = [
     "effective_seed",
     "show_progress",
     "check_chance",
+    "check_average",
     "NoBetterThanChanceWarning",
     "FORMAT_VERSION",
 ]
@@ -187,6 +190,30 @@ def load_weights(network: torch.nn.Module, state: dict, meta: dict[str, Any], pa
             f"builds for it (format {FORMAT_VERSION}): {str(err).splitlines()[0]}; retrain the model "
             "or load it with the pybridge version that wrote it"
         ) from err
+
+
+def check_average(average: Any, name: str = "average") -> None:
+    """Refuse a weight-average decay that is not None or a number strictly between 0 and 1.
+
+    Examples
+    --------
+    >>> check_average(0.98); check_average(None)
+    >>> check_average(1.0)
+    Traceback (most recent call last):
+    ...
+    ValueError: average must be None or a decay strictly between 0 and 1 (e.g. 0.98); got 1.0
+    """
+    if average is None:
+        return
+    if isinstance(average, bool) or not isinstance(average, int | float | np.integer | np.floating):
+        raise TypeError(
+            f"{name} must be None or a number strictly between 0 and 1 (e.g. 0.98); got a "
+            f"{type(average).__name__}"
+        )
+    if not 0.0 < float(average) < 1.0:
+        raise ValueError(
+            f"{name} must be None or a decay strictly between 0 and 1 (e.g. 0.98); got {average!r}"
+        )
 
 
 def resolve_device(device: Any = None) -> torch.device:
@@ -332,6 +359,7 @@ def fit_network(
     metric: Callable[[torch.Tensor, torch.Tensor], float] | None = None,
     metric_name: str = "val_metric",
     monitor: str = "val_loss",
+    average: float | None = None,
     device: torch.device | str | None = None,
     seed: int | None = 0,
     progress: bool = True,
@@ -380,6 +408,11 @@ def fit_network(
         ``metric_name`` (higher is better; an epoch where the metric is
         undefined counts as no improvement). Without validation data the
         training loss is followed.
+    average : float or None
+        Decay of an exponential moving average of the weights (and of batch
+        norm's running statistics), updated after every optimiser step, e.g.
+        0.99. The average, not the last step's weights, is validated, kept as
+        the best weights and left in ``network``. None trains without one.
     device : torch.device, str or None
     seed : int or None
         Seeds the weights' order of batches and the augmentation draws.
@@ -442,6 +475,13 @@ def fit_network(
         generator.seed()
 
     network.to(dev)
+    averaged = None
+    if average is not None:
+        check_average(average)
+        from torch.optim.swa_utils import AveragedModel, get_ema_multi_avg_fn
+
+        averaged = AveragedModel(network, multi_avg_fn=get_ema_multi_avg_fn(float(average)), use_buffers=True)
+    evaluated = network if averaged is None else averaged.module
     scheduler = None
     if lr_patience is not None:
         scheduler = torch.optim.lr_scheduler.ReduceLROnPlateau(
@@ -482,6 +522,8 @@ def fit_network(
                 )
             loss.backward()
             optimizer.step()
+            if averaged is not None:
+                averaged.update_parameters(network)
             total += float(loss.detach()) * len(idx)
             count += len(idx)
         train_loss = total / max(count, 1)
@@ -489,7 +531,7 @@ def fit_network(
         history["lr"].append(float(optimizer.param_groups[0]["lr"]))
 
         if has_val:
-            logits = predict_batches(network, X_va, batch_size=max(batch_size, 256), device=dev)
+            logits = predict_batches(evaluated, X_va, batch_size=max(batch_size, 256), device=dev)
             val_loss = float(loss_fn(logits, y_va.to(logits.device)))
             history["val_loss"].append(val_loss)
             if metric is not None:
@@ -516,7 +558,7 @@ def fit_network(
             # patience counts epochs without a better metric; a tie only swaps the weights
             stale = 0 if monitored < best - 1e-6 else stale + 1
             best, best_epoch, best_tie_loss = monitored, epoch, tie_loss
-            best_state = {k: v.detach().clone() for k, v in network.state_dict().items()}
+            best_state = {k: v.detach().clone() for k, v in evaluated.state_dict().items()}
         else:
             stale += 1
         postfix = {"loss": f"{train_loss:.4f}", "val_loss": f"{history['val_loss'][-1]:.4f}"}
@@ -533,6 +575,8 @@ def fit_network(
             break
     bar.close()
 
+    if best_state is None and averaged is not None:
+        best_state = averaged.module.state_dict()
     if best_state is not None:
         network.load_state_dict(best_state)
     network.eval()

@@ -422,3 +422,76 @@ def test_augmenter_intensity_is_images_only_and_seeded():
         assert 0.8 - 1e-6 <= float(coef[0]) <= 1.2 + 1e-6
     with pytest.raises(ValueError, match="intensity"):
         Augmenter(intensity=1.5)
+
+
+def test_weight_average_is_the_moving_average_of_every_step_worked_by_hand():
+    """``average=a``: e_1 = w_1, e_t = a e_(t-1) + (1 - a) w_t over the weights after each step,
+    batch norm's running statistics included; the average is what is validated and kept."""
+    torch.manual_seed(0)
+    net = torch.nn.Sequential(torch.nn.Linear(3, 4), torch.nn.BatchNorm1d(4), torch.nn.Linear(4, 1))
+    X, X_va = torch.randn(40, 3), torch.randn(12, 3)
+    y, y_va = (X[:, :1] > 0).float(), (X_va[:, :1] > 0).float()
+    opt = torch.optim.SGD(net.parameters(), lr=0.2, momentum=0.9)
+    after_steps = []
+    opt.register_step_post_hook(
+        lambda *_: after_steps.append({k: v.detach().clone() for k, v in net.state_dict().items()})
+    )
+    a = 0.7
+    h = fit_network(net, X, y, loss_fn=BCE, optimizer=opt, epochs=1, batch_size=8,
+                    validation=(X_va, y_va), average=a, lr_patience=None, progress=False)
+    assert len(after_steps) == 5
+    by_hand = dict(after_steps[0])
+    for state in after_steps[1:]:
+        for k, v in state.items():
+            if v.is_floating_point():
+                by_hand[k] = a * by_hand[k] + (1 - a) * v
+    kept = net.state_dict()
+    for k, v in by_hand.items():
+        if v.is_floating_point():
+            assert_allclose(kept[k].numpy(), v.numpy(), rtol=1e-5, atol=1e-6, err_msg=k)
+    assert not torch.allclose(kept["0.weight"], after_steps[-1]["0.weight"])  # not the last step's
+    assert not torch.allclose(kept["1.running_mean"], after_steps[-1]["1.running_mean"])
+    with torch.no_grad():
+        assert h["val_loss"][0] == pytest.approx(float(BCE(net(X_va), y_va)), rel=1e-5)
+
+
+@pytest.mark.parametrize("value, error", [(1.0, ValueError), (0, ValueError), (-0.5, ValueError),
+                                          ("0.9", TypeError), (True, TypeError)])
+def test_weight_average_refuses_what_is_not_a_decay(value, error):
+    net = torch.nn.Linear(2, 1)
+    X = torch.randn(10, 2)
+    with pytest.raises(error, match="strictly between 0 and 1"):
+        fit_network(net, X, (X[:, :1] > 0).float(), loss_fn=BCE,
+                    optimizer=torch.optim.SGD(net.parameters(), lr=0.1), epochs=1, average=value,
+                    progress=False)
+
+
+@pytest.mark.parametrize("kind", ["CNNClassifier", "UNetSegmenter", "CAESegmenter"])
+def test_estimators_hand_weight_average_to_the_loop_and_refuse_bad_values(kind, monkeypatch):
+    import pybridge.classification._cnn as cnn_module
+    import pybridge.segmentation._estimators as seg_module
+    from pybridge.classification import CNNClassifier
+    from pybridge.datasets import masses, microcalcifications
+    from pybridge.segmentation import CAESegmenter, UNetSegmenter
+
+    cls = {"CNNClassifier": CNNClassifier, "UNetSegmenter": UNetSegmenter, "CAESegmenter": CAESegmenter}[kind]
+    if kind == "CNNClassifier":
+        d = microcalcifications(24, seed=0)
+        X, y, module = d["images"], d["labels"], cnn_module
+    else:
+        d = masses(12, size=32, seed=0)
+        X, y, module = d["images"], d["masks"], seg_module
+    assert cls().get_params()["weight_average"] is None
+    seen = []
+    real = module.fit_network
+
+    def spy(*args, **kwargs):
+        seen.append(kwargs["average"])
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(module, "fit_network", spy)
+    cls(weight_average=0.9, epochs=1, verbose=False).fit(X, y)
+    assert seen == [0.9]
+    with pytest.raises(ValueError, match="weight_average must be None or a decay strictly between 0 and 1"):
+        cls(weight_average=1.5, epochs=1, verbose=False).fit(X, y)
+    assert seen == [0.9]  # refused before training

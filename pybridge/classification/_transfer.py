@@ -151,6 +151,7 @@ class TransferClassifier(CNNClassifier):
         early_stopping: int | None = 15,
         monitor: str = "val_auc",
         lr_patience: int | None = 4,
+        weight_average: float | None = None,
         class_weight: Any = "balanced",
         augment: Any = True,
         normalisation: str = "patch",
@@ -165,7 +166,7 @@ class TransferClassifier(CNNClassifier):
             batch_size=batch_size, optimizer=optimizer, lr=lr, momentum=momentum,
             weight_decay=weight_decay, validation_fraction=validation_fraction,
             early_stopping=early_stopping, monitor=monitor, lr_patience=lr_patience,
-            class_weight=class_weight, augment=augment, normalisation=normalisation,
+            weight_average=weight_average, class_weight=class_weight, augment=augment, normalisation=normalisation,
             random_state=random_state, seed=seed, device=device, verbose=verbose, progress=progress,
         )
         self.strategy = strategy
