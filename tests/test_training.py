@@ -495,3 +495,15 @@ def test_estimators_hand_weight_average_to_the_loop_and_refuse_bad_values(kind, 
     with pytest.raises(ValueError, match="weight_average must be None or a decay strictly between 0 and 1"):
         cls(weight_average=1.5, epochs=1, verbose=False).fit(X, y)
     assert seen == [0.9]  # refused before training
+
+
+def test_weight_average_is_saved_with_the_model(tmp_path):
+    from pybridge.datasets import masses
+    from pybridge.segmentation import CAESegmenter, load
+
+    d = masses(12, size=32, seed=0)
+    seg = CAESegmenter(weight_average=0.9, epochs=1, verbose=False).fit(d["images"], d["masks"])
+    seg.save(tmp_path / "cae.safetensors")
+    again = load(tmp_path / "cae.safetensors")
+    assert again.get_params()["weight_average"] == 0.9
+    assert_array_equal(again.predict(d["images"]), seg.predict(d["images"]))
