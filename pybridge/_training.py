@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ._errors import PyBridgeError
+from ._jsonable import json_default
 
 if TYPE_CHECKING:  # pragma: no cover
     import torch
@@ -675,7 +676,7 @@ def save_tensors(path: str | PathLike, tensors: dict[str, Any], meta: dict[str, 
     """
     path = Path(path)
     try:
-        record = json.dumps({"format_version": FORMAT_VERSION, **meta})
+        record = json.dumps({"format_version": FORMAT_VERSION, **meta}, default=json_default)
     except TypeError as err:
         raise TypeError(f"model metadata must be JSON-serialisable: {err}") from err
     if tensors and all(isinstance(v, np.ndarray) for v in tensors.values()):

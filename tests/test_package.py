@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import platform
 import re
 import subprocess
 import sys
@@ -12,6 +11,7 @@ from types import SimpleNamespace
 
 import pytest
 import tomllib
+from machine_tools import X86
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -226,7 +226,7 @@ def test_doctor_says_whether_the_c_layout_copy_is_built(monkeypatch):
 
     built = _doctor._layout_copy()
     assert built.ok and built.part == "core"
-    if platform.machine().lower() in ("x86_64", "amd64", "i686", "i386"):  # SSE2
+    if X86:  # SSE2
         assert "pybridge._transpose (SSE2)" in built.detail  # the test command builds it
     else:
         assert "without SSE2" in built.detail

@@ -507,3 +507,19 @@ def test_weight_average_is_saved_with_the_model(tmp_path):
     again = load(tmp_path / "cae.safetensors")
     assert again.get_params()["weight_average"] == 0.9
     assert_array_equal(again.predict(d["images"]), seg.predict(d["images"]))
+
+
+def test_numpy_scalar_options_are_saved_as_their_values(tmp_path):
+    """Options given as NumPy scalars (e.g. read from a .mat file) are written as plain numbers."""
+    from pybridge.datasets import masses
+    from pybridge.segmentation import CAESegmenter, load
+
+    d = masses(12, size=32, seed=0)
+    seg = CAESegmenter(lr=np.float32(0.002), weight_average=np.float64(0.9), epochs=np.int64(1),
+                       verbose=False).fit(d["images"], d["masks"])
+    seg.save(tmp_path / "cae.safetensors")
+    params = load(tmp_path / "cae.safetensors").get_params()
+    assert params["lr"] == pytest.approx(0.002) and type(params["lr"]) is float
+    assert params["weight_average"] == 0.9 and params["epochs"] == 1
+    with pytest.raises(TypeError, match="JSON-serialisable.*object"):
+        save_model(tmp_path / "bad.safetensors", torch.nn.Linear(1, 1), {"x": object()})

@@ -11,6 +11,7 @@ import traceback
 from pathlib import Path
 from typing import Any
 
+from .._jsonable import json_default
 from ._report import human, render, stage_counts
 from ._stages import STAGES, Context, Settings
 
@@ -19,21 +20,9 @@ __all__ = ["run_lab"]
 RESULT = "result.json"
 
 
-def _json_default(o: Any) -> Any:
-    import numpy as np
-
-    if isinstance(o, np.generic):
-        return o.item()
-    if isinstance(o, np.ndarray):
-        return o.tolist()
-    if isinstance(o, Path):
-        return str(o)
-    raise TypeError(f"not JSON-serialisable: {type(o).__name__}")
-
-
 def _write_json(path: Path, obj: Any) -> None:
     tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps(obj, indent=2, default=_json_default))
+    tmp.write_text(json.dumps(obj, indent=2, default=json_default))
     os.replace(tmp, path)  # a crash never leaves a half-written result behind
 
 

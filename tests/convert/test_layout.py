@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-import platform
 import sys
 
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from machine_tools import X86
 from numpy.testing import assert_array_equal
 
 from pybridge import _layout, convert
@@ -179,10 +179,6 @@ def test_simplified_views_are_the_same_memory(reshape_views, monkeypatch, rng):
 
 
 # ------------------------------------------------------------- the C kernel
-#: x86 machines have SSE2, which the kernel's blocks need (elsewhere it declines every copy)
-X86 = platform.machine().lower() in ("x86_64", "amd64", "i686", "i386")
-
-
 def test_the_c_kernel_is_built_and_taken_for_transposes():
     """The test command installs pybridge with a C compiler: the kernel must be there."""
     assert _layout._BUILT is not None, "pybridge._transpose was not built (no C compiler?)"
