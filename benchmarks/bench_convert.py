@@ -15,18 +15,22 @@ Each row says which path the conversion takes (see ``pybridge/_layout.py``):
 - ``blocked, K tiles of ...``: a cache-blocked transpose, on the threads of
   one persistent pool when large, each tile a numpy copy or a C transpose.
 
-The C transpose is pybridge's SSE2 kernel (``pybridge/_transpose.c``);
-``PYBRIDGE_LAYOUT_KERNEL=0 python benchmarks/bench_convert.py`` measures the
-same table with numpy's copies alone, for comparison.
+The C transpose is pybridge's kernel (``pybridge/_transpose.c``: SSE2 blocks,
+two at a time in AVX2 registers where the CPU has AVX2, shown as
+``SSE2/AVX2``); ``PYBRIDGE_LAYOUT_KERNEL=0 python benchmarks/bench_convert.py``
+measures the same table with numpy's copies alone, for comparison.
 
 The last lines print the worst ratio over the rows that copy, and the
 ceiling of a copy that transposes in numpy: one ``np.copyto`` of 256 KB of
 patches (transposed, or in reversed axis order) against ``np.copy`` of the
 same bytes, both in the cache. That is the element rate of numpy's strided
-copy loop; no blocking or thread helps a 1 MB copy (handing half of it to a
-second thread costs more than it saves: measured), so the 1 MB rows cannot
-beat it. Beyond the cache the rows are bound by memory and by how many cores
-are free: the blocked copies run on all the pool's threads, np.copy on one.
+copy loop, which bounds the 1 MB rows where numpy copies (no kernel, or
+``PYBRIDGE_LAYOUT_KERNEL=0``): no blocking or thread helps a 1 MB copy
+(handing half of it to a second thread costs more than it saves: measured).
+The kernel's 1 MB rows are above it, and below np.copy: its blocks spend
+unpack instructions and edge blocks that a plain copy does not. Beyond the
+cache the rows are bound by memory and by how many cores are free: the
+blocked copies run on all the pool's threads, np.copy on one.
 
     python benchmarks/bench_convert.py [--sizes 1 64 512] [--dtypes float32 float64 uint8]
                                        [--rounds 5]

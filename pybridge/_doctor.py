@@ -135,7 +135,8 @@ def _layout_copy() -> Check:
                      "which the kernel's element-by-element copy does not beat")
     if _layout.KERNEL is None:
         return Check(name, True, "pybridge._transpose built (SSE2), turned off by PYBRIDGE_LAYOUT_KERNEL=0")
-    return Check(name, True, "pybridge._transpose (SSE2): MATLAB <-> torch stacks change layout in C")
+    simd = "SSE2 and AVX2" if getattr(_layout.KERNEL, "AVX2", 0) else "SSE2"
+    return Check(name, True, f"pybridge._transpose ({simd}): MATLAB <-> torch stacks change layout in C")
 
 
 def matlab_release() -> str | None:

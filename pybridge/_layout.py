@@ -19,20 +19,22 @@ of ``np.copy``'s speed. :func:`copy` does the same copy
   copies) from :data:`PARALLEL_BYTES` on.
 
 A transpose (the destination contiguous along one axis, the source along
-another, one dtype) whose copy fits in the cache, or whose tiles hold
-elements of at most :data:`KERNEL_TILE_ITEMSIZE` bytes, is copied by
+another, one dtype), in one call or tile by tile, is copied by
 ``pybridge._transpose``, a C kernel that moves 16 x 16-byte blocks through
-SSE2 registers instead of numpy's loop, which moves one element at a time
-(``python benchmarks/bench_convert.py`` against the same with
-``PYBRIDGE_LAYOUT_KERNEL=0``, on 2-core VMs: 1 MB stacks of uint8 at 4-6x
-numpy's speed, float32 1.6-3x; float64 about even (0.7-1.7x over the runs:
-one float64 is already a wide move for numpy); uint8 stacks of 64 MB 1.1-2.2x;
-past the cache, tiles of float64 were slower with the kernel, so tiles of 4-
-and 8-byte elements stay numpy's). The kernel takes elements of 1, 2, 4 or 8
-bytes whose two contiguous axes are each at least one block long; numpy
-copies the rest, and everything where the kernel was built without SSE2 (not
-x86: an element-by-element C copy was slower than numpy's loop) or not built
-at all (no C compiler at install).
+SSE2 registers (two at a time in AVX2's 32-byte registers, where the CPU has
+them) instead of numpy's loop, which moves one element at a time. Measured
+with ``python benchmarks/bench_convert.py`` on 2-core VMs (Xeon, AVX2): on
+1 MB stacks, 0.51-0.65x ``np.copy``'s speed where numpy's own copies reach
+0.06-0.45x (``PYBRIDGE_LAYOUT_KERNEL=0``); past the cache, tiles of every
+element size at 1.0-2.0x (they once stayed numpy's for 4- and 8-byte
+elements, with the SSE2 blocks in 64-byte tiles: those were slower than
+numpy's loop on float64). A copy that fits in the cache skips the plan (below)
+and goes to the kernel at once: at 1 MB the plan's views cost a fifth of the
+copy. The kernel takes elements of 1, 2, 4 or 8 bytes whose two contiguous
+axes are each at least one block long; numpy copies the rest, and everything
+where the kernel was built without SSE2 (not x86: an element-by-element C
+copy was slower than numpy's loop) or not built at all (no C compiler at
+install).
 
 :func:`plan` says which of these a copy takes (the benchmark prints it).
 :func:`write_column_major` writes an array to a file in column-major order
@@ -76,10 +78,6 @@ TILE_MIN_BYTES = 512 << 10
 _MAX_RUN = 256
 #: The run used when the source stride aliases in the first-level cache.
 _ALIASED_RUN = 64
-#: Tiles of elements up to this size (bytes) are copied by the C kernel; wider ones by
-#: numpy (on 64 and 512 MB stacks the kernel was 1.1-2.2x numpy's speed on uint8 tiles
-#: but slower on float64 ones, whose numpy loop already moves 8 bytes at a time).
-KERNEL_TILE_ITEMSIZE = 2
 #: The chunk :func:`write_column_major` copies and writes at a time.
 WRITE_CHUNK = 4 << 20
 
@@ -146,7 +144,8 @@ class Plan:
         if self.path == "empty":
             return "nothing to copy"
         on = f"{self.threads} threads" if self.threads > 1 else "1 thread"
-        how = "C transpose (SSE2)" if self.kernel else "numpy copy"
+        simd = "SSE2/AVX2" if getattr(KERNEL, "AVX2", 0) else "SSE2"
+        how = f"C transpose ({simd})" if self.kernel else "numpy copy"
         if self.path == "copy":
             return f"one {how}, {on}" if self.threads > 1 else f"one {how}"
         tile = " x ".join(str(t) for t in self.tile or ())
@@ -261,7 +260,7 @@ def plan(
         dst=d,
         src=s,
         parts=_split(tiles, threads),
-        kernel=kernel and d.itemsize <= KERNEL_TILE_ITEMSIZE,
+        kernel=kernel,
     )
 
 
@@ -315,6 +314,20 @@ def copy(dst: np.ndarray, src: np.ndarray) -> None:
 
     ``dst`` must not overlap ``src`` (the callers copy into new arrays).
     """
+    if (
+        KERNEL is not None
+        and dst.nbytes <= SMALL_BYTES
+        and dst.dtype == src.dtype
+        and not dst.dtype.hasobject
+        and dst.shape == src.shape
+    ):
+        # What plan() would choose for a copy this small (one call, the kernel where it
+        # takes the copy), without building the plan: the kernel finds the two contiguous
+        # axes itself and declines what is not a transpose for its blocks. At 1 MB the
+        # plan and its views cost a fifth of the copy's time.
+        if not KERNEL.copy(dst, src):
+            np.copyto(dst, src, casting="unsafe")
+        return
     run(plan(dst, src))
 
 

@@ -8,11 +8,14 @@
  * in the cache). This module moves them in square blocks of one SSE2 register
  * per row: K rows of the source (K = 16 / itemsize elements each) are loaded,
  * transposed in registers with log2(K) rounds of unpack instructions, and
- * stored as K rows of the destination. The blocks are visited in tiles of 64
- * bytes a side, so that each cache line read or written is used whole while
- * it is in the first-level cache. Edges narrower than a block are covered by
- * a block moved back to end at the edge (it rewrites a few elements with the
- * same values).
+ * stored as K rows of the destination. Where the CPU has AVX2 (checked when
+ * the module is imported), two such blocks travel side by side in the two
+ * halves of 32-byte registers, which halves the unpacks (on 1 MB stacks of 60 x
+ * 60 patches, uint8 about 1.4x the SSE2 blocks' speed, int16 and float32
+ * 1.25-1.4x, float64 1.1x). The blocks are visited in tiles of 32 bytes a
+ * side, so that each cache line read or written is used while it is in the
+ * first-level cache. Edges narrower than a block are covered by a block moved
+ * back to end at the edge (it rewrites a few elements with the same values).
  *
  * Only the blocks beat numpy: copied element by element in the same tiles
  * (the build below), the copy was slower than numpy's loop in most cases, up
@@ -22,12 +25,16 @@
  * copies. -DPB_NO_SIMD builds it without SSE2 (the tests check that such a
  * build declines every copy).
  *
- * copy(dst, src) -> bool
+ * copy(dst, src, wide=True) -> bool
  *     dst, src: objects with the buffer protocol (numpy arrays), the same
  *     shape and itemsize, not overlapping. Copies and returns True when the
  *     destination is contiguous along one axis and the source along another
  *     (a transpose) and the blocks apply (above); returns False, copying
  *     nothing, otherwise (the caller copies with numpy). Runs without the GIL.
+ *     wide=False: SSE2 blocks only, even where AVX2 is there (the tests check
+ *     both).
+ * SIMD: 1 where built with the SSE2 blocks. AVX2: 1 where the AVX2 blocks
+ *     are built and this CPU runs them.
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -39,6 +46,16 @@
 #define PB_SSE2 1
 #endif
 
+/* AVX2 blocks, compiled for AVX2 whatever the build's flags and taken where the CPU has it
+ * (GCC and clang on x86; other compilers build the SSE2 blocks alone). -DPB_NO_AVX2 leaves
+ * them out. */
+#if defined(PB_SSE2) && (defined(__GNUC__) || defined(__clang__)) \
+    && (defined(__x86_64__) || defined(__i386__)) && !defined(PB_NO_AVX2)
+#include <immintrin.h>
+#define PB_AVX2 1
+#define PB_AVX2_FN static inline __attribute__((always_inline, target("avx2")))
+#endif
+
 #if defined(_MSC_VER)
 #define PB_INLINE static __forceinline
 #else
@@ -46,8 +63,12 @@
 #endif
 
 #define PB_MAX_DIMS 64
-/* The side of a tile, in bytes of the elements along it. */
-#define PB_TILE_BYTES 64
+/* The side of a tile, in bytes of the elements along it. -DPB_TILE_BYTES=64 to compare:
+ * on 1 MB stacks of 60 x 60 patches 32 was faster with the AVX2 blocks for every element
+ * size (1.1-1.7x), and within 0.9-1.15x of 64 with the SSE2 blocks alone. */
+#ifndef PB_TILE_BYTES
+#define PB_TILE_BYTES 32
+#endif
 
 typedef Py_ssize_t ssize;
 
@@ -121,6 +142,87 @@ blocked2d(char *dst, const char *src, ssize ni, ssize nj, ssize db, ssize sa, in
     }
 }
 
+#ifdef PB_AVX2
+/* The same rounds on 32-byte registers, whose two 16-byte lanes the unpack
+ * instructions treat as two registers: each lane carries its own K x K block,
+ * so one instruction does the work of two. Register j holds source row j in
+ * its low lane and source row j + K in its high lane (the two blocks side by
+ * side along the destination's rows), so that after the rounds each register
+ * is one 32-byte run of a destination row: K x 2K elements in K loads of two
+ * halves, K log2(K) unpacks (half the SSE2 blocks' count) and K stores. */
+PB_AVX2_FN __m256i
+unpack256(__m256i x, __m256i y, int w, int hi)
+{
+    switch (w) {
+    case 1:
+        return hi ? _mm256_unpackhi_epi8(x, y) : _mm256_unpacklo_epi8(x, y);
+    case 2:
+        return hi ? _mm256_unpackhi_epi16(x, y) : _mm256_unpacklo_epi16(x, y);
+    case 4:
+        return hi ? _mm256_unpackhi_epi32(x, y) : _mm256_unpacklo_epi32(x, y);
+    default:
+        return hi ? _mm256_unpackhi_epi64(x, y) : _mm256_unpacklo_epi64(x, y);
+    }
+}
+
+PB_AVX2_FN void
+block2(char *dst, const char *src, ssize db, ssize sa, int e)
+{
+    enum { MAXK = 16 };
+    const int k = 16 / e;
+    const int *rev = k == 16 ? REV16 : k == 8 ? REV8 : k == 4 ? REV4 : REV2;
+    __m256i v[MAXK], t[MAXK];
+    for (int j = 0; j < k; j++)
+        v[j] = _mm256_inserti128_si256(
+            _mm256_castsi128_si256(_mm_loadu_si128((const __m128i *)(src + j * sa))),
+            _mm_loadu_si128((const __m128i *)(src + (j + k) * sa)), 1);
+    for (int w = e; w < 16; w *= 2) {
+        for (int p = 0; p < k / 2; p++) {
+            t[p] = unpack256(v[2 * p], v[2 * p + 1], w, 0);
+            t[p + k / 2] = unpack256(v[2 * p], v[2 * p + 1], w, 1);
+        }
+        for (int p = 0; p < k; p++)
+            v[p] = t[p];
+    }
+    for (int r = 0; r < k; r++)
+        _mm256_storeu_si256((__m256i *)(dst + rev[r] * db), v[r]);
+}
+
+/* The tiles of blocked2d, with blocks of K x 2K (nj >= 2K). */
+PB_AVX2_FN void
+blocked2d_avx2(char *dst, const char *src, ssize ni, ssize nj, ssize db, ssize sa, int e)
+{
+    const ssize k = 16 / e;
+    const ssize t = PB_TILE_BYTES / e;
+    for (ssize ti = 0; ti < ni; ti += t) {
+        ssize ei = ti + t < ni ? ti + t : ni;
+        for (ssize tj = 0; tj < nj; tj += t) {
+            ssize ej = tj + t < nj ? tj + t : nj;
+            for (ssize j = tj; j < ej; j += 2 * k) {
+                ssize jj = j + 2 * k <= nj ? j : nj - 2 * k;
+                for (ssize i = ti; i < ei; i += k) {
+                    ssize ii = i + k <= ni ? i : ni - k;
+                    block2(dst + ii * db + jj * e, src + ii * e + jj * sa, db, sa, e);
+                }
+            }
+        }
+    }
+}
+
+static __attribute__((target("avx2"))) void
+avx2_1(char *d, const char *s, ssize ni, ssize nj, ssize db, ssize sa)
+{ blocked2d_avx2(d, s, ni, nj, db, sa, 1); }
+static __attribute__((target("avx2"))) void
+avx2_2(char *d, const char *s, ssize ni, ssize nj, ssize db, ssize sa)
+{ blocked2d_avx2(d, s, ni, nj, db, sa, 2); }
+static __attribute__((target("avx2"))) void
+avx2_4(char *d, const char *s, ssize ni, ssize nj, ssize db, ssize sa)
+{ blocked2d_avx2(d, s, ni, nj, db, sa, 4); }
+static __attribute__((target("avx2"))) void
+avx2_8(char *d, const char *s, ssize ni, ssize nj, ssize db, ssize sa)
+{ blocked2d_avx2(d, s, ni, nj, db, sa, 8); }
+#endif
+
 static void blocked2d_1(char *d, const char *s, ssize ni, ssize nj, ssize db, ssize sa)
 { blocked2d(d, s, ni, nj, db, sa, 1); }
 static void blocked2d_2(char *d, const char *s, ssize ni, ssize nj, ssize db, ssize sa)
@@ -147,8 +249,20 @@ blocks_apply(ssize ni, ssize nj, ssize e)
 /* One 2-D transpose (blocks_apply is true): i runs along the source's contiguous
  * axis, j along the destination's. */
 static void
-transpose2d(char *dst, const char *src, ssize ni, ssize nj, ssize db, ssize sa, int e)
+transpose2d(char *dst, const char *src, ssize ni, ssize nj, ssize db, ssize sa, int e, int wide)
 {
+#ifdef PB_AVX2
+    if (wide && nj >= 32 / e) {
+        switch (e) {
+        case 1: avx2_1(dst, src, ni, nj, db, sa); return;
+        case 2: avx2_2(dst, src, ni, nj, db, sa); return;
+        case 4: avx2_4(dst, src, ni, nj, db, sa); return;
+        default: avx2_8(dst, src, ni, nj, db, sa); return;
+        }
+    }
+#else
+    (void)wide;
+#endif
     switch (e) {
     case 1: blocked2d_1(dst, src, ni, nj, db, sa); return;
     case 2: blocked2d_2(dst, src, ni, nj, db, sa); return;
@@ -158,11 +272,14 @@ transpose2d(char *dst, const char *src, ssize ni, ssize nj, ssize db, ssize sa, 
 }
 #endif
 
+/* Whether the CPU runs AVX2 (set when the module is imported). */
+static int have_avx2 = 0;
+
 typedef struct {
     int n;  /* the axes other than the two of the transpose */
     ssize shape[PB_MAX_DIMS], ds[PB_MAX_DIMS], ss[PB_MAX_DIMS];
     ssize ni, nj, db, sa;
-    int e;
+    int e, wide;
 } job_t;
 
 #ifdef PB_SSE2
@@ -170,7 +287,7 @@ static void
 outer(const job_t *job, int k, char *dst, const char *src)
 {
     if (k == job->n) {
-        transpose2d(dst, src, job->ni, job->nj, job->db, job->sa, job->e);
+        transpose2d(dst, src, job->ni, job->nj, job->db, job->sa, job->e, job->wide);
         return;
     }
     for (ssize x = 0; x < job->shape[k]; x++)
@@ -183,8 +300,8 @@ transpose_copy(PyObject *self, PyObject *args)
 {
     PyObject *dobj, *sobj;
     Py_buffer d, s;
-    int handled = 0;
-    if (!PyArg_ParseTuple(args, "OO:copy", &dobj, &sobj))
+    int handled = 0, wide = 1;
+    if (!PyArg_ParseTuple(args, "OO|p:copy", &dobj, &sobj, &wide))
         return NULL;
     if (PyObject_GetBuffer(dobj, &d, PyBUF_STRIDES | PyBUF_WRITABLE) < 0)
         return NULL;
@@ -224,6 +341,7 @@ transpose_copy(PyObject *self, PyObject *args)
         job_t job;
         job.n = 0;
         job.e = (int)e;
+        job.wide = wide && have_avx2;
         job.ni = d.shape[b];
         job.nj = d.shape[a];
         job.db = d.strides[b];
@@ -254,7 +372,8 @@ done:
 
 static PyMethodDef methods[] = {
     {"copy", transpose_copy, METH_VARARGS,
-     "copy(dst, src) -> bool: copy src into dst when it is a transpose (see the module)."},
+     "copy(dst, src, wide=True) -> bool: copy src into dst when it is a transpose (see the "
+     "module); wide=False: SSE2 blocks only."},
     {NULL, NULL, 0, NULL},
 };
 
@@ -272,7 +391,12 @@ PyInit__transpose(void)
 #else
     const long simd = 0;
 #endif
-    if (m != NULL && PyModule_AddIntConstant(m, "SIMD", simd) < 0) {
+#ifdef PB_AVX2
+    __builtin_cpu_init();
+    have_avx2 = __builtin_cpu_supports("avx2") != 0;
+#endif
+    if (m != NULL && (PyModule_AddIntConstant(m, "SIMD", simd) < 0
+                      || PyModule_AddIntConstant(m, "AVX2", have_avx2) < 0)) {
         Py_DECREF(m);
         return NULL;
     }

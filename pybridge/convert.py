@@ -49,6 +49,7 @@ from __future__ import annotations
 
 import array
 import difflib
+import functools
 import numbers
 import re
 import warnings
@@ -1329,7 +1330,7 @@ def matlab_to_torch(
     a = matlab_to_numpy(x, layout)
     want = dtype or _torch_dtype(a.dtype)
     try:
-        np_dtype = torch.empty(0, dtype=want).numpy().dtype
+        np_dtype = _numpy_dtype(want)
     except TypeError:  # bfloat16 and friends: torch's own strided copy
         out = torch.empty(a.shape, dtype=want)
         with warnings.catch_warnings():
@@ -1347,6 +1348,15 @@ def matlab_to_torch(
     return out
 
 
+@functools.cache
+def _numpy_dtype(dtype) -> np.dtype:
+    """numpy's dtype for a torch dtype (TypeError where numpy has none, e.g. bfloat16)."""
+    import torch
+
+    return torch.empty(0, dtype=dtype).numpy().dtype
+
+
+@functools.cache
 def _torch_dtype(dt: np.dtype):
     import torch
 

@@ -227,7 +227,8 @@ def test_doctor_says_whether_the_c_layout_copy_is_built(monkeypatch):
     built = _doctor._layout_copy()
     assert built.ok and built.part == "core"
     if X86:  # SSE2
-        assert "pybridge._transpose (SSE2)" in built.detail  # the test command builds it
+        assert "pybridge._transpose (SSE2" in built.detail  # the test command builds it
+        assert ("AVX2" in built.detail) == bool(_layout._BUILT.AVX2)
     else:
         assert "without SSE2" in built.detail
     monkeypatch.setattr(_layout, "KERNEL", None)

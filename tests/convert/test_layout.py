@@ -120,6 +120,21 @@ def test_copy_casts_like_copyto(rng):
     assert_array_equal(t.numpy(), x.transpose(3, 2, 0, 1).astype(np.float64))
 
 
+@pytest.mark.parametrize("dtype", ["float32", "uint8", "object"])
+def test_small_copies_cast_like_copyto(dtype, rng):
+    """A copy that fits in the cache is one call, the kernel's where it takes it: between
+    different dtypes of one element size (float32 into int32) it must cast, not move bytes."""
+    a = np.asfortranarray(rng.uniform(0, 255, (60, 60, 1, 20))).astype(dtype)
+    v = a.transpose(3, 2, 0, 1)  # N x C x H x W, as matlab_to_numpy views it
+    for to in ("int32", "float32", "uint8", "object"):
+        out = np.empty(v.shape, to)
+        _layout.copy(out, v)
+        expect = np.empty(v.shape, to)
+        np.copyto(expect, v, casting="unsafe")
+        assert_array_equal(out, expect)
+        assert out.dtype == np.dtype(to)
+
+
 def test_empty_scalar_and_singleton_arrays():
     for shape in [(0, 3), (3, 0, 2), (), (1, 1, 1)]:
         a = np.arange(int(np.prod(shape)), dtype=np.float64).reshape(shape)
@@ -145,15 +160,17 @@ def test_any_permutation_property(dims, dtype, r):
     v = a.transpose(perm)
     names = ("SMALL_BYTES", "TILE_ELEMENTS", "TILE_MIN_BYTES", "PARALLEL_BYTES")
     saved = {n: getattr(_layout, n) for n in names}
-    for n, small in zip(names, (0, 16, 16, 0), strict=True):
-        setattr(_layout, n, small)
     try:
-        for kernel in (_layout._BUILT, None):  # the C kernel's copies and numpy's alone
-            _layout.KERNEL = kernel
-            for order in "CF":
-                out = np.empty(v.shape, v.dtype, order=order)
-                _layout.copy(out, v)
-                assert_array_equal(out, v)
+        # tiles and threads made small, then the defaults (these arrays are small: one call)
+        for values in ((0, 16, 16, 0), tuple(saved.values())):
+            for n, value in zip(names, values, strict=True):
+                setattr(_layout, n, value)
+            for kernel in (_layout._BUILT, None):  # the C kernel's copies and numpy's alone
+                _layout.KERNEL = kernel
+                for order in "CF":
+                    out = np.empty(v.shape, v.dtype, order=order)
+                    _layout.copy(out, v)
+                    assert_array_equal(out, v)
     finally:
         _layout.KERNEL = _layout._BUILT
         for n, value in saved.items():
@@ -179,10 +196,21 @@ def test_simplified_views_are_the_same_memory(reshape_views, monkeypatch, rng):
 
 
 # ------------------------------------------------------------- the C kernel
+def _cpu_has(flag: str) -> bool | None:
+    """Whether the CPU has ``flag``, as Linux lists it (None where /proc/cpuinfo is not)."""
+    try:
+        with open("/proc/cpuinfo") as f:
+            return any(line.startswith("flags") and flag in line.split() for line in f)
+    except OSError:
+        return None
+
+
 def test_the_c_kernel_is_built_and_taken_for_transposes():
     """The test command installs pybridge with a C compiler: the kernel must be there."""
     assert _layout._BUILT is not None, "pybridge._transpose was not built (no C compiler?)"
     assert bool(_layout._BUILT.SIMD) == X86
+    if _cpu_has("avx2") is not None:  # Linux says
+        assert bool(_layout._BUILT.AVX2) == (X86 and _cpu_has("avx2"))
     if not X86:  # built without SSE2: numpy copies everything
         assert _layout.KERNEL is None
         return
@@ -194,9 +222,10 @@ def test_the_c_kernel_is_built_and_taken_for_transposes():
     v = convert.matlab_to_numpy(big)
     p = _layout.plan(np.empty(v.shape, v.dtype), v)
     assert p.path == "blocked" and p.kernel
-    f = np.asfortranarray(np.ones((60, 60, 1, 400), dtype=np.float64))  # wide elements: numpy
+    f = np.asfortranarray(np.ones((60, 60, 1, 400), dtype=np.float64))  # tiles of float64 too
     v = convert.matlab_to_numpy(f)
-    assert not _layout.plan(np.empty(v.shape, v.dtype), v).kernel
+    p = _layout.plan(np.empty(v.shape, v.dtype), v)
+    assert p.path == "blocked" and p.kernel
     same = np.ones((300, 300))
     assert not _layout.plan(np.empty_like(same), same).kernel  # not a transpose
     assert not _layout.plan(np.empty(same.shape, np.float32), same.T).kernel  # a cast
@@ -208,10 +237,10 @@ def test_the_c_kernel_is_built_and_taken_for_transposes():
 
 
 KERNEL_DTYPES = ["uint8", "int16", "float32", "float64", "complex64", "complex128", "bool"]
-KERNEL_SHAPES = [(16, 16), (17, 33), (5, 100), (100, 3), (60, 60, 7), (3, 31, 2, 47)]
+KERNEL_SHAPES = [(16, 16), (17, 33), (5, 100), (100, 3), (60, 60, 7), (3, 31, 2, 47), (40, 70)]
 
 
-def _copies_like_numpy(kernel, dtype, shape, rng, *, blocks: bool = True) -> None:
+def _copies_like_numpy(kernel, dtype, shape, rng, *, blocks: bool = True, wide: bool = True) -> None:
     """Every axis order and a reversed axis, into C and F memory: the kernel's bytes are
     numpy's. It declines (returns False, writes nothing) where both memories run along the
     same axis, and where its 16-byte blocks do not apply: elements of other than 1, 2, 4
@@ -237,7 +266,7 @@ def _copies_like_numpy(kernel, dtype, shape, rng, *, blocks: bool = True) -> Non
         for v in (a.transpose(perm), a[::-1].transpose(perm)):
             for order in "CF":
                 out = np.zeros(v.shape, v.dtype, order=order)
-                took = kernel.copy(out, v)
+                took = kernel.copy(out, v, wide)
                 ad, av = contiguous_axis(out), contiguous_axis(v)
                 e = v.itemsize
                 fits = e in (1, 2, 4, 8) and ad is not None and av is not None and ad != av \
@@ -251,8 +280,11 @@ def _copies_like_numpy(kernel, dtype, shape, rng, *, blocks: bool = True) -> Non
 
 @pytest.mark.parametrize("dtype", KERNEL_DTYPES)
 @pytest.mark.parametrize("shape", KERNEL_SHAPES)
-def test_kernel_copies_every_transpose_like_numpy(dtype, shape, rng):
-    _copies_like_numpy(_layout._BUILT, dtype, shape, rng, blocks=X86)
+@pytest.mark.parametrize("wide", [True, False], ids=["avx2-where-there", "sse2"])
+def test_kernel_copies_every_transpose_like_numpy(dtype, shape, wide, rng):
+    """With AVX2 (where the CPU has it: blocks of K x 2K where the destination's rows are at
+    least 2K long, K x K at their edges) and with the SSE2 blocks alone."""
+    _copies_like_numpy(_layout._BUILT, dtype, shape, rng, blocks=X86, wide=wide)
 
 
 @pytest.fixture(scope="module")
@@ -284,7 +316,7 @@ def portable_kernel(tmp_path_factory):
 def test_a_kernel_built_without_sse2_declines_every_copy(portable_kernel, dtype, shape, rng):
     """What ARM machines build: it copies nothing (numpy's loop is faster than an element-by-
     element copy), so pybridge._layout does not use it and numpy copies."""
-    assert portable_kernel.SIMD == 0
+    assert portable_kernel.SIMD == 0 and portable_kernel.AVX2 == 0
     _copies_like_numpy(portable_kernel, dtype, shape, rng, blocks=False)
 
 
