@@ -136,7 +136,9 @@ def _layout_copy() -> Check:
     if _layout.KERNEL is None:
         return Check(name, True, "pybridge._transpose built (SSE2), turned off by PYBRIDGE_LAYOUT_KERNEL=0")
     simd = "SSE2 and AVX2" if getattr(_layout.KERNEL, "AVX2", 0) else "SSE2"
-    return Check(name, True, f"pybridge._transpose ({simd}): MATLAB <-> torch stacks change layout in C")
+    helper = (", a second thread for copies in a row"
+              if getattr(_layout.KERNEL, "THREADS", 0) and _layout._SPLIT else "")
+    return Check(name, True, f"pybridge._transpose ({simd}{helper}): MATLAB <-> torch stacks change layout in C")
 
 
 def matlab_release() -> str | None:

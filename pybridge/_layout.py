@@ -22,15 +22,19 @@ A transpose (the destination contiguous along one axis, the source along
 another, one dtype), in one call or tile by tile, is copied by
 ``pybridge._transpose``, a C kernel that moves 16 x 16-byte blocks through
 SSE2 registers (two at a time in AVX2's 32-byte registers, where the CPU has
-them) instead of numpy's loop, which moves one element at a time. Measured
-with ``python benchmarks/bench_convert.py`` on 2-core VMs (Xeon, AVX2): on
-1 MB stacks, 0.51-0.65x ``np.copy``'s speed where numpy's own copies reach
-0.06-0.45x (``PYBRIDGE_LAYOUT_KERNEL=0``); past the cache, tiles of every
-element size at 1.0-2.0x (they once stayed numpy's for 4- and 8-byte
-elements, with the SSE2 blocks in 64-byte tiles: those were slower than
-numpy's loop on float64). A copy that fits in the cache skips the plan (below)
-and goes to the kernel at once: at 1 MB the plan's views cost a fifth of the
-copy. The kernel takes elements of 1, 2, 4 or 8 bytes whose two contiguous
+them) instead of numpy's loop, which moves one element at a time. A copy
+that fits in the cache skips the plan (below) and goes to the kernel at once:
+at 1 MB the plan's views cost a fifth of the copy. Such copies of 128 KB or
+more are split in two with the kernel's helper thread where there are two
+cores, when they come in a row (a loop over stacks: the helper polls only
+while copies come, since a sleeping thread takes longer to wake than a 1 MB
+copy takes; a copy after a pause runs on one thread). Measured with ``python
+benchmarks/bench_convert.py`` on 2-core VMs (Xeon, AVX2), 1 MB stacks: one
+thread 0.5-0.7x ``np.copy``'s speed where numpy's own copies reach
+0.06-0.45x (``PYBRIDGE_LAYOUT_KERNEL=0``), two threads in a row 0.7-1.5x;
+past the cache, tiles of every element size at 0.8-2.1x (they once stayed
+numpy's for 4- and 8-byte elements, with the SSE2 blocks in 64-byte tiles:
+those were slower than numpy's loop on float64). The kernel takes elements of 1, 2, 4 or 8 bytes whose two contiguous
 axes are each at least one block long; numpy copies the rest, and everything
 where the kernel was built without SSE2 (not x86: an element-by-element C
 copy was slower than numpy's loop) or not built at all (no C compiler at
@@ -110,6 +114,9 @@ def _workers() -> int:
     return max(1, min(4, n))
 
 
+#: Whether copies that fit in the cache may use the kernel's helper thread (a second core).
+_SPLIT = _workers() > 1
+
 _pool: ThreadPoolExecutor | None = None
 _pool_pid = -1
 _pool_lock = threading.Lock()
@@ -139,6 +146,7 @@ class Plan:
     src: np.ndarray | None = None
     parts: list = field(default_factory=list)  # per thread: index tuples into dst/src
     kernel: bool = False
+    helper: bool = False  # the kernel may split it with its helper thread (copies in a row)
 
     def describe(self) -> str:
         if self.path == "empty":
@@ -147,6 +155,8 @@ class Plan:
         simd = "SSE2/AVX2" if getattr(KERNEL, "AVX2", 0) else "SSE2"
         how = f"C transpose ({simd})" if self.kernel else "numpy copy"
         if self.path == "copy":
+            if self.helper:
+                return f"one {how}, 2 threads in a row"
             return f"one {how}, {on}" if self.threads > 1 else f"one {how}"
         tile = " x ".join(str(t) for t in self.tile or ())
         n = sum(len(p) for p in self.parts)
@@ -218,7 +228,8 @@ def plan(
         threads = _workers() if nbytes >= PARALLEL_BYTES else 1
     kernel = _kernel_takes(d, s)
     if d.ndim == 0 or nbytes <= (SMALL_BYTES if small_bytes is None else small_bytes):
-        return Plan("copy", dst=d, src=s, parts=[[()]], kernel=kernel)
+        helper = kernel and _SPLIT and nbytes >= getattr(KERNEL, "SPLIT_BYTES", math.inf)
+        return Plan("copy", dst=d, src=s, parts=[[()]], kernel=kernel, helper=helper)
     nd = d.ndim
     d0 = nd - 1  # the destination's fastest axis (after _simplify)
     s0 = min(range(nd), key=lambda i: abs(s.strides[i]))
@@ -279,10 +290,10 @@ def _kernel_takes(d: np.ndarray, s: np.ndarray) -> bool:
     )
 
 
-def _run(d: np.ndarray, s: np.ndarray, index: list, kernel: bool = False) -> None:
+def _run(d: np.ndarray, s: np.ndarray, index: list, kernel: bool = False, helper: bool = False) -> None:
     for ix in index:
         dv, sv = (d[ix], s[ix]) if ix else (d, s)  # d[()] of a 0-d array is a scalar
-        if kernel and KERNEL.copy(dv, sv):
+        if kernel and KERNEL.copy(dv, sv, True, helper):
             continue  # (False: a tile the kernel does not take, e.g. one with a single row)
         np.copyto(dv, sv, casting="unsafe")
 
@@ -292,7 +303,7 @@ def run(p: Plan) -> None:
     if p.path == "empty":
         return
     if len(p.parts) == 1:
-        _run(p.dst, p.src, p.parts[0], p.kernel)
+        _run(p.dst, p.src, p.parts[0], p.kernel, p.helper)
         return
     futures = []
     try:
@@ -325,7 +336,7 @@ def copy(dst: np.ndarray, src: np.ndarray) -> None:
         # takes the copy), without building the plan: the kernel finds the two contiguous
         # axes itself and declines what is not a transpose for its blocks. At 1 MB the
         # plan and its views cost a fifth of the copy's time.
-        if not KERNEL.copy(dst, src):
+        if not KERNEL.copy(dst, src, True, _SPLIT):
             np.copyto(dst, src, casting="unsafe")
         return
     run(plan(dst, src))

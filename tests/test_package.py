@@ -229,6 +229,7 @@ def test_doctor_says_whether_the_c_layout_copy_is_built(monkeypatch):
     if X86:  # SSE2
         assert "pybridge._transpose (SSE2" in built.detail  # the test command builds it
         assert ("AVX2" in built.detail) == bool(_layout._BUILT.AVX2)
+        assert ("second thread" in built.detail) == (_layout._SPLIT and bool(_layout._BUILT.THREADS))
     else:
         assert "without SSE2" in built.detail
     monkeypatch.setattr(_layout, "KERNEL", None)

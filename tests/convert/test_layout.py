@@ -332,6 +332,125 @@ def test_kernel_refuses_mismatched_arrays():
         k.copy(np.broadcast_to(np.zeros(3), (2, 3)), np.empty((3, 2)).T)
 
 
+# The kernel's helper thread: copies of SPLIT_BYTES or more, in a row, are split in two.
+TWO_CORES = _layout._workers() > 1
+# Each is split along the axis with the destination's longest stride, so that the two
+# threads write apart.
+THREADED_CASES = [
+    ("uint8", (60, 60, 1, 300), (3, 2, 0, 1)),  # 1 MB stack -> N x C x H x W: along N
+    ("int16", (60, 60, 1, 150), (3, 2, 0, 1)),
+    ("float32", (61, 67, 1, 70), (3, 2, 0, 1)),
+    ("float64", (60, 60, 1, 40), (3, 2, 0, 1)),
+    ("uint8", (300, 1, 60, 60), (3, 2, 1, 0)),  # the axis order reversed: along W
+    ("uint8", (700, 1000), (1, 0)),  # one plane: along the destination's slower axis
+    ("float32", (3, 200, 300), (0, 2, 1)),  # an odd outer axis: halves of 1 and 2
+    ("float64", (401, 333), (1, 0)),
+    ("uint8", (8000, 20), (1, 0)),  # 20 source rows, too few to halve: along the 8000
+]
+
+
+@pytest.mark.skipif(not X86, reason="the kernel copies on x86 only (SSE2); numpy elsewhere")
+@pytest.mark.parametrize("dtype, shape, perm", THREADED_CASES)
+def test_copies_split_with_the_helper_thread_equal_numpy(dtype, shape, perm, rng):
+    """Copies in a row, each offered half to the helper (which takes it when it is polling
+    and else leaves it to the caller): every copy is numpy's, whichever thread did which
+    half, and some halves were the helper's."""
+    k = _layout._BUILT
+    assert k.THREADS == 1  # POSIX with GCC or clang, as every test machine
+    a = _data(shape, dtype, rng)
+    for v in (a.transpose(perm), a[::-1].transpose(perm)):
+        assert v.nbytes >= k.SPLIT_BYTES
+        before = k.helper_parts()[0]
+        for _ in range(20):  # a busy machine may keep the helper from its core for a while
+            outs = [np.zeros(v.shape, v.dtype) for _ in range(40)]
+            # back to back (the helper polls only while copies come; from the second on)
+            assert all([k.copy(out, v, True, True) for out in outs])
+            for out in outs:
+                assert_array_equal(out, v)
+            if k.helper_parts()[0] > before:
+                break
+        if TWO_CORES:  # on one core the helper may not get to run while the copies last
+            assert k.helper_parts()[0] > before, "the helper thread copied nothing"
+
+
+@pytest.mark.skipif(not X86, reason="the kernel copies on x86 only (SSE2); numpy elsewhere")
+def test_copies_below_the_split_size_or_without_threads_stay_on_the_calling_thread(rng):
+    k = _layout._BUILT
+    big = np.asfortranarray(_data((60, 60, 1, 300), "uint8", rng))
+    small = np.asfortranarray(_data((60, 60, 1, 30), "uint8", rng))  # 108 KB
+    assert small.nbytes < k.SPLIT_BYTES <= big.nbytes
+    before = k.helper_parts()
+    for v, threads in ((small, True), (big, False)):
+        view = convert.matlab_to_numpy(v)
+        outs = [np.zeros(view.shape, view.dtype) for _ in range(40)]
+        assert all([k.copy(out, view, True, threads) for out in outs])
+        for out in outs:
+            assert_array_equal(out, view)
+    assert k.helper_parts() == before
+
+
+@pytest.mark.skipif(not X86, reason="the kernel copies on x86 only (SSE2); numpy elsewhere")
+def test_layout_copies_in_a_row_use_the_helper_where_there_are_two_cores(rng):
+    x = np.asfortranarray(_data((60, 60, 1, 70), "float32", rng))
+    before = _layout._BUILT.helper_parts()[0]
+    for _ in range(20):  # as above
+        tensors = [convert.matlab_to_torch(x) for _ in range(40)]  # a loop over stacks
+        for t in tensors:
+            assert_array_equal(t.numpy(), x.transpose(3, 2, 0, 1))
+        if _layout._BUILT.helper_parts()[0] > before:
+            break
+    used = _layout._BUILT.helper_parts()[0] > before
+    assert used == _layout._SPLIT == (_layout._workers() > 1)
+
+
+def _child_threaded_copies(q) -> None:
+    k = _layout._BUILT
+    x = np.asfortranarray(np.arange(60 * 60 * 300, dtype=np.float64).reshape(60, 60, 1, 300) % 251)
+    v = convert.matlab_to_numpy(x.astype(np.uint8))
+    before = k.helper_parts()[0]
+    ok = True
+    for _ in range(20):
+        outs = [np.zeros(v.shape, v.dtype) for _ in range(40)]
+        for out in outs:
+            k.copy(out, v, True, True)
+        ok = ok and all(np.array_equal(out, v) for out in outs)
+        if k.helper_parts()[0] > before:
+            break
+    q.put((ok, k.helper_parts()[0] > before or not TWO_CORES))
+
+
+@pytest.mark.skipif(not X86, reason="the kernel copies on x86 only (SSE2); numpy elsewhere")
+@pytest.mark.skipif(
+    sys.platform != "linux" or "fork" not in multiprocessing.get_all_start_methods(),
+    reason="fork start method is Linux-only here",
+)
+def test_a_forked_child_starts_its_own_helper_thread(rng):
+    """fork copies only the calling thread: a child of a parent whose helper is running (or
+    in the middle of a half) must start its own helper, not wait for the parent's."""
+    k = _layout._BUILT
+    v = convert.matlab_to_numpy(np.asfortranarray(_data((60, 60, 1, 300), "uint8", rng)))
+    before = k.helper_parts()[0]
+    for _ in range(20):
+        outs = [np.empty(v.shape, v.dtype) for _ in range(40)]
+        for out in outs:
+            k.copy(out, v, True, True)
+        if k.helper_parts()[0] > before:  # the parent's helper is running
+            break
+    assert k.helper_parts()[0] > before or not TWO_CORES
+    ctx = multiprocessing.get_context("fork")
+    q = ctx.Queue()
+    p = ctx.Process(target=_child_threaded_copies, args=(q,))
+    p.start()
+    try:
+        assert q.get(timeout=60) == (True, True)
+    finally:
+        p.join(60)
+        if p.is_alive():  # a child stuck waiting for a helper that is not there
+            p.kill()
+            p.join()
+    assert p.exitcode == 0
+
+
 def _child_copy(q) -> None:
     x = np.asfortranarray(np.arange(61 * 67 * 400, dtype=np.float64).reshape(61, 67, 1, 400))
     t = convert.matlab_to_torch(x)
