@@ -29,16 +29,16 @@ more are split in two with the kernel's helper thread where there are two
 cores, when they come in a row (a loop over stacks: the helper polls only
 while copies come, since a sleeping thread takes longer to wake than a 1 MB
 copy takes; a copy after a pause runs on one thread). Measured with ``python
-benchmarks/bench_convert.py`` on 2-core VMs (Xeon, AVX2), 1 MB stacks: one
+benchmarks/bench_convert.py`` on a 2-core VM (Xeon, AVX2), 1 MB stacks: one
 thread 0.5-0.7x ``np.copy``'s speed where numpy's own copies reach
-0.06-0.45x (``PYBRIDGE_LAYOUT_KERNEL=0``), two threads in a row 0.7-1.5x;
-past the cache, tiles of every element size at 0.8-2.1x (they once stayed
+0.07-0.51x (``PYBRIDGE_LAYOUT_KERNEL=0``), two threads in a row 1.0-1.5x;
+past the cache, tiles of every element size at 0.96-2.05x (they once stayed
 numpy's for 4- and 8-byte elements, with the SSE2 blocks in 64-byte tiles:
-those were slower than numpy's loop on float64). The kernel takes elements of 1, 2, 4 or 8 bytes whose two contiguous
-axes are each at least one block long; numpy copies the rest, and everything
-where the kernel was built without SSE2 (not x86: an element-by-element C
-copy was slower than numpy's loop) or not built at all (no C compiler at
-install).
+those were slower than numpy's loop on float64). The kernel takes elements
+of 1, 2, 4 or 8 bytes whose two contiguous axes are each at least one block
+long; numpy copies the rest, and everything where the kernel was built
+without SSE2 (not x86: an element-by-element C copy was slower than numpy's
+loop) or not built at all (no C compiler at install).
 
 :func:`plan` says which of these a copy takes (the benchmark prints it).
 :func:`write_column_major` writes an array to a file in column-major order
@@ -290,7 +290,9 @@ def _kernel_takes(d: np.ndarray, s: np.ndarray) -> bool:
     )
 
 
-def _run(d: np.ndarray, s: np.ndarray, index: list, kernel: bool = False, helper: bool = False) -> None:
+def _run(
+    d: np.ndarray, s: np.ndarray, index: list, kernel: bool = False, helper: bool = False
+) -> None:
     for ix in index:
         dv, sv = (d[ix], s[ix]) if ix else (d, s)  # d[()] of a 0-d array is a scalar
         if kernel and KERNEL.copy(dv, sv, True, helper):

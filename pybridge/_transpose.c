@@ -87,21 +87,24 @@
 typedef Py_ssize_t ssize;
 
 #ifdef PB_SSE2
-/* Interleave the low (hi = 0) or high halves of x and y in units of w bytes. */
-PB_INLINE __m128i
-unpack(__m128i x, __m128i y, int w, int hi)
-{
-    switch (w) {
-    case 1:
-        return hi ? _mm_unpackhi_epi8(x, y) : _mm_unpacklo_epi8(x, y);
-    case 2:
-        return hi ? _mm_unpackhi_epi16(x, y) : _mm_unpacklo_epi16(x, y);
-    case 4:
-        return hi ? _mm_unpackhi_epi32(x, y) : _mm_unpacklo_epi32(x, y);
-    default:
-        return hi ? _mm_unpackhi_epi64(x, y) : _mm_unpacklo_epi64(x, y);
+/* NAME(x, y, w, hi): interleave the low (hi = 0) or high halves of x and y (of each 16-byte
+ * lane) in units of w bytes, with the unpack instructions of prefix P (_mm or _mm256). */
+#define PB_UNPACK(NAME, FN, TYPE, P)                                          \
+    FN TYPE NAME(TYPE x, TYPE y, int w, int hi)                               \
+    {                                                                         \
+        switch (w) {                                                          \
+        case 1:                                                               \
+            return hi ? P##_unpackhi_epi8(x, y) : P##_unpacklo_epi8(x, y);    \
+        case 2:                                                               \
+            return hi ? P##_unpackhi_epi16(x, y) : P##_unpacklo_epi16(x, y);  \
+        case 4:                                                               \
+            return hi ? P##_unpackhi_epi32(x, y) : P##_unpacklo_epi32(x, y);  \
+        default:                                                              \
+            return hi ? P##_unpackhi_epi64(x, y) : P##_unpacklo_epi64(x, y);  \
+        }                                                                     \
     }
-}
+
+PB_UNPACK(unpack, PB_INLINE, __m128i, _mm)
 
 /* Bit reversal of 4, 3, 2, 1 bits: the order in which the rounds leave the rows. */
 static const int REV16[16] = {0, 8, 4, 12, 2, 10, 6, 14, 1, 9, 5, 13, 3, 11, 7, 15};
@@ -109,11 +112,24 @@ static const int REV8[8] = {0, 4, 2, 6, 1, 5, 3, 7};
 static const int REV4[4] = {0, 2, 1, 3};
 static const int REV2[2] = {0, 1};
 
+/* The log2(K) rounds on the K registers v (t: scratch), with UNPACK of the register width.
+ * Each round pairs rows 2p and 2p + 1 and puts their interleaved low halves in row p,
+ * their high halves in row p + K / 2, with units twice as wide as the round before. */
+#define PB_ROUNDS(v, t, k, e, UNPACK)                                   \
+    do {                                                                \
+        for (int w = (e); w < 16; w *= 2) {                             \
+            for (int p = 0; p < (k) / 2; p++) {                         \
+                t[p] = UNPACK(v[2 * p], v[2 * p + 1], w, 0);            \
+                t[p + (k) / 2] = UNPACK(v[2 * p], v[2 * p + 1], w, 1);  \
+            }                                                           \
+            for (int p = 0; p < (k); p++)                               \
+                v[p] = t[p];                                            \
+        }                                                               \
+    } while (0)
+
 /* One K x K block, K = 16 / e: row j of the source (16 bytes at src + j * sa)
- * becomes column j of the destination (rows at dst + i * db). Each round
- * pairs rows 2p and 2p + 1 and puts their interleaved low halves in row p,
- * their high halves in row p + K / 2, with units twice as wide as the round
- * before; after log2(K) rounds row r holds destination row REV(r). */
+ * becomes column j of the destination (rows at dst + i * db); after the rounds
+ * row r holds destination row REV(r). */
 PB_INLINE void
 block(char *dst, const char *src, ssize db, ssize sa, int e)
 {
@@ -123,37 +139,36 @@ block(char *dst, const char *src, ssize db, ssize sa, int e)
     __m128i v[MAXK], t[MAXK];
     for (int j = 0; j < k; j++)
         v[j] = _mm_loadu_si128((const __m128i *)(src + j * sa));
-    for (int w = e; w < 16; w *= 2) {
-        for (int p = 0; p < k / 2; p++) {
-            t[p] = unpack(v[2 * p], v[2 * p + 1], w, 0);
-            t[p + k / 2] = unpack(v[2 * p], v[2 * p + 1], w, 1);
-        }
-        for (int p = 0; p < k; p++)
-            v[p] = t[p];
-    }
+    PB_ROUNDS(v, t, k, e, unpack);
     for (int r = 0; r < k; r++)
         _mm_storeu_si128((__m128i *)(dst + rev[r] * db), v[r]);
 }
 
-/* The tiles of blocks, for one element size (a constant once inlined). */
+/* The tiles of blocks, for one element size (a constant once inlined): blocks of K x
+ * (STEP K) elements, moved by BLOCK (STEP 1: the SSE2 blocks; 2: the AVX2 pairs, nj >= 2K). */
+#define PB_TILES(dst, src, ni, nj, db, sa, e, BLOCK, STEP)                                 \
+    do {                                                                                  \
+        const ssize k_ = 16 / (e), w_ = (STEP) * k_, t_ = PB_TILE_BYTES / (e);            \
+        for (ssize ti = 0; ti < (ni); ti += t_) {                                         \
+            ssize ei = ti + t_ < (ni) ? ti + t_ : (ni);                                   \
+            for (ssize tj = 0; tj < (nj); tj += t_) {                                     \
+                ssize ej = tj + t_ < (nj) ? tj + t_ : (nj);                               \
+                for (ssize j = tj; j < ej; j += w_) {                                     \
+                    ssize jj = j + w_ <= (nj) ? j : (nj) - w_;                            \
+                    for (ssize i = ti; i < ei; i += k_) {                                 \
+                        ssize ii = i + k_ <= (ni) ? i : (ni) - k_;                        \
+                        BLOCK((dst) + ii * (db) + jj * (e), (src) + ii * (e) + jj * (sa), \
+                              (db), (sa), (e));                                           \
+                    }                                                                     \
+                }                                                                         \
+            }                                                                             \
+        }                                                                                 \
+    } while (0)
+
 PB_INLINE void
 blocked2d(char *dst, const char *src, ssize ni, ssize nj, ssize db, ssize sa, int e)
 {
-    const ssize k = 16 / e;
-    const ssize t = PB_TILE_BYTES / e;
-    for (ssize ti = 0; ti < ni; ti += t) {
-        ssize ei = ti + t < ni ? ti + t : ni;
-        for (ssize tj = 0; tj < nj; tj += t) {
-            ssize ej = tj + t < nj ? tj + t : nj;
-            for (ssize j = tj; j < ej; j += k) {
-                ssize jj = j + k <= nj ? j : nj - k;
-                for (ssize i = ti; i < ei; i += k) {
-                    ssize ii = i + k <= ni ? i : ni - k;
-                    block(dst + ii * db + jj * e, src + ii * e + jj * sa, db, sa, e);
-                }
-            }
-        }
-    }
+    PB_TILES(dst, src, ni, nj, db, sa, e, block, 1);
 }
 
 #ifdef PB_AVX2
@@ -164,20 +179,7 @@ blocked2d(char *dst, const char *src, ssize ni, ssize nj, ssize db, ssize sa, in
  * side along the destination's rows), so that after the rounds each register
  * is one 32-byte run of a destination row: K x 2K elements in K loads of two
  * halves, K log2(K) unpacks (half the SSE2 blocks' count) and K stores. */
-PB_AVX2_FN __m256i
-unpack256(__m256i x, __m256i y, int w, int hi)
-{
-    switch (w) {
-    case 1:
-        return hi ? _mm256_unpackhi_epi8(x, y) : _mm256_unpacklo_epi8(x, y);
-    case 2:
-        return hi ? _mm256_unpackhi_epi16(x, y) : _mm256_unpacklo_epi16(x, y);
-    case 4:
-        return hi ? _mm256_unpackhi_epi32(x, y) : _mm256_unpacklo_epi32(x, y);
-    default:
-        return hi ? _mm256_unpackhi_epi64(x, y) : _mm256_unpacklo_epi64(x, y);
-    }
-}
+PB_UNPACK(unpack256, PB_AVX2_FN, __m256i, _mm256)
 
 PB_AVX2_FN void
 block2(char *dst, const char *src, ssize db, ssize sa, int e)
@@ -190,14 +192,7 @@ block2(char *dst, const char *src, ssize db, ssize sa, int e)
         v[j] = _mm256_inserti128_si256(
             _mm256_castsi128_si256(_mm_loadu_si128((const __m128i *)(src + j * sa))),
             _mm_loadu_si128((const __m128i *)(src + (j + k) * sa)), 1);
-    for (int w = e; w < 16; w *= 2) {
-        for (int p = 0; p < k / 2; p++) {
-            t[p] = unpack256(v[2 * p], v[2 * p + 1], w, 0);
-            t[p + k / 2] = unpack256(v[2 * p], v[2 * p + 1], w, 1);
-        }
-        for (int p = 0; p < k; p++)
-            v[p] = t[p];
-    }
+    PB_ROUNDS(v, t, k, e, unpack256);
     for (int r = 0; r < k; r++)
         _mm256_storeu_si256((__m256i *)(dst + rev[r] * db), v[r]);
 }
@@ -206,21 +201,7 @@ block2(char *dst, const char *src, ssize db, ssize sa, int e)
 PB_AVX2_FN void
 blocked2d_avx2(char *dst, const char *src, ssize ni, ssize nj, ssize db, ssize sa, int e)
 {
-    const ssize k = 16 / e;
-    const ssize t = PB_TILE_BYTES / e;
-    for (ssize ti = 0; ti < ni; ti += t) {
-        ssize ei = ti + t < ni ? ti + t : ni;
-        for (ssize tj = 0; tj < nj; tj += t) {
-            ssize ej = tj + t < nj ? tj + t : nj;
-            for (ssize j = tj; j < ej; j += 2 * k) {
-                ssize jj = j + 2 * k <= nj ? j : nj - 2 * k;
-                for (ssize i = ti; i < ei; i += k) {
-                    ssize ii = i + k <= ni ? i : ni - k;
-                    block2(dst + ii * db + jj * e, src + ii * e + jj * sa, db, sa, e);
-                }
-            }
-        }
-    }
+    PB_TILES(dst, src, ni, nj, db, sa, e, block2, 2);
 }
 
 static __attribute__((target("avx2"))) void

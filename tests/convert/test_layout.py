@@ -334,6 +334,23 @@ def test_kernel_refuses_mismatched_arrays():
 
 # The kernel's helper thread: copies of SPLIT_BYTES or more, in a row, are split in two.
 TWO_CORES = _layout._workers() > 1
+
+
+def _in_rows_until_the_helper_takes_one(copies, budget_s: float = 20.0) -> bool:
+    """Call ``copies()`` (copies back to back) until the helper has taken a half, or for
+    ``budget_s`` seconds; whether it took one. On a busy machine the helper, woken by a
+    copy, may wait for a core longer than a row of copies lasts: a row repeats until it
+    gets one (the scheduler runs a woken thread within milliseconds, not seconds)."""
+    import time
+
+    before = _layout._BUILT.helper_parts()[0]
+    end = time.monotonic() + budget_s
+    while True:
+        copies()
+        if _layout._BUILT.helper_parts()[0] > before:
+            return True
+        if time.monotonic() > end:
+            return False
 # Each is split along the axis with the destination's longest stride, so that the two
 # threads write apart.
 THREADED_CASES = [
@@ -360,17 +377,17 @@ def test_copies_split_with_the_helper_thread_equal_numpy(dtype, shape, perm, rng
     a = _data(shape, dtype, rng)
     for v in (a.transpose(perm), a[::-1].transpose(perm)):
         assert v.nbytes >= k.SPLIT_BYTES
-        before = k.helper_parts()[0]
-        for _ in range(20):  # a busy machine may keep the helper from its core for a while
+
+        def row(v=v):
             outs = [np.zeros(v.shape, v.dtype) for _ in range(40)]
             # back to back (the helper polls only while copies come; from the second on)
             assert all([k.copy(out, v, True, True) for out in outs])
             for out in outs:
                 assert_array_equal(out, v)
-            if k.helper_parts()[0] > before:
-                break
+
+        took = _in_rows_until_the_helper_takes_one(row, 20.0 if TWO_CORES else 0.0)
         if TWO_CORES:  # on one core the helper may not get to run while the copies last
-            assert k.helper_parts()[0] > before, "the helper thread copied nothing"
+            assert took, "the helper thread copied nothing"
 
 
 @pytest.mark.skipif(not X86, reason="the kernel copies on x86 only (SSE2); numpy elsewhere")
@@ -392,31 +409,30 @@ def test_copies_below_the_split_size_or_without_threads_stay_on_the_calling_thre
 @pytest.mark.skipif(not X86, reason="the kernel copies on x86 only (SSE2); numpy elsewhere")
 def test_layout_copies_in_a_row_use_the_helper_where_there_are_two_cores(rng):
     x = np.asfortranarray(_data((60, 60, 1, 70), "float32", rng))
-    before = _layout._BUILT.helper_parts()[0]
-    for _ in range(20):  # as above
+
+    def row():
         tensors = [convert.matlab_to_torch(x) for _ in range(40)]  # a loop over stacks
         for t in tensors:
             assert_array_equal(t.numpy(), x.transpose(3, 2, 0, 1))
-        if _layout._BUILT.helper_parts()[0] > before:
-            break
-    used = _layout._BUILT.helper_parts()[0] > before
-    assert used == _layout._SPLIT == (_layout._workers() > 1)
+
+    used = _in_rows_until_the_helper_takes_one(row, 20.0 if TWO_CORES else 1.0)
+    assert used == _layout._SPLIT == TWO_CORES
 
 
 def _child_threaded_copies(q) -> None:
     k = _layout._BUILT
     x = np.asfortranarray(np.arange(60 * 60 * 300, dtype=np.float64).reshape(60, 60, 1, 300) % 251)
     v = convert.matlab_to_numpy(x.astype(np.uint8))
-    before = k.helper_parts()[0]
-    ok = True
-    for _ in range(20):
+    ok = []
+
+    def row():
         outs = [np.zeros(v.shape, v.dtype) for _ in range(40)]
         for out in outs:
             k.copy(out, v, True, True)
-        ok = ok and all(np.array_equal(out, v) for out in outs)
-        if k.helper_parts()[0] > before:
-            break
-    q.put((ok, k.helper_parts()[0] > before or not TWO_CORES))
+        ok.append(all(np.array_equal(out, v) for out in outs))
+
+    took = _in_rows_until_the_helper_takes_one(row, 20.0 if TWO_CORES else 0.0)
+    q.put((all(ok), took or not TWO_CORES))
 
 
 @pytest.mark.skipif(not X86, reason="the kernel copies on x86 only (SSE2); numpy elsewhere")
@@ -429,14 +445,13 @@ def test_a_forked_child_starts_its_own_helper_thread(rng):
     in the middle of a half) must start its own helper, not wait for the parent's."""
     k = _layout._BUILT
     v = convert.matlab_to_numpy(np.asfortranarray(_data((60, 60, 1, 300), "uint8", rng)))
-    before = k.helper_parts()[0]
-    for _ in range(20):
-        outs = [np.empty(v.shape, v.dtype) for _ in range(40)]
-        for out in outs:
+
+    def row():
+        for out in [np.empty(v.shape, v.dtype) for _ in range(40)]:
             k.copy(out, v, True, True)
-        if k.helper_parts()[0] > before:  # the parent's helper is running
-            break
-    assert k.helper_parts()[0] > before or not TWO_CORES
+
+    took = _in_rows_until_the_helper_takes_one(row, 20.0 if TWO_CORES else 0.0)
+    assert took or not TWO_CORES  # the parent's helper is running
     ctx = multiprocessing.get_context("fork")
     q = ctx.Queue()
     p = ctx.Process(target=_child_threaded_copies, args=(q,))
