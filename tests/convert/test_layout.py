@@ -479,8 +479,9 @@ def _child_copy(q) -> None:
 def test_a_forked_child_gets_its_own_copy_threads():
     """The pool's threads do not survive fork: a child that copies must start its own."""
     x = np.asfortranarray(np.ones((61, 67, 1, 400)))
-    convert.matlab_to_torch(x)  # the parent's pool is running
-    assert _layout._pool is not None and _layout._pool_pid == os.getpid()
+    convert.matlab_to_torch(x)  # the parent's pool is running (with one core it has none)
+    if TWO_CORES:
+        assert _layout._pool is not None and _layout._pool_pid == os.getpid()
     ctx = multiprocessing.get_context("fork")
     q = ctx.Queue()
     p = ctx.Process(target=_child_copy, args=(q,))
