@@ -30,7 +30,7 @@ cores, when they come in a row (a loop over stacks: the helper polls only
 while copies come, since a sleeping thread takes longer to wake than a 1 MB
 copy takes; a copy after a pause runs on one thread). Measured with ``python
 benchmarks/bench_convert.py`` on a 2-core VM (Xeon, AVX2), 1 MB stacks: one
-thread 0.5-0.7x ``np.copy``'s speed where numpy's own copies reach
+thread 0.49-0.65x ``np.copy``'s speed where numpy's own copies reach
 0.07-0.51x (``PYBRIDGE_LAYOUT_KERNEL=0``), two threads in a row 1.0-1.5x;
 past the cache, tiles of every element size at 0.96-2.05x (they once stayed
 numpy's for 4- and 8-byte elements, with the SSE2 blocks in 64-byte tiles:
